@@ -1,0 +1,95 @@
+#!/usr/bin/env -S npx tsx
+import { readFileSync } from 'node:fs';
+import { loadClinics } from '../config/clinics.ts';
+import { loadEnv, type Env } from '../config/env.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { createLogger } from '../lib/logger.ts';
+import { openService, type Role } from '../service/index.ts';
+import { runDemo } from '../service/demo.ts';
+import { checkTemplates } from '../templates/check.ts';
+
+const usage = `Usage: aftercare <command>
+
+  start                     API and all workers in one process (npm start)
+  api                       the HTTP API only (needs DATABASE_URL)
+  worker                    workers only; run more for more throughput (needs DATABASE_URL)
+  send-event <file.json>    POST an event to the running API (AFTERCARE_API_KEY, AFTERCARE_URL)
+  templates check           render every template in every language and check SMS length
+  demo                      a time-compressed session: messages arrive within a minute`;
+
+async function serve(env: Env, role: Role): Promise<void> {
+  const service = await openService({ env, role });
+  if (service.server) {
+    const address = await service.listen();
+    service.log.info({ address }, 'listening');
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    service.log.info({ signal }, 'stopping: finishing jobs in flight');
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function sendEvent(env: Env, file: string | undefined): Promise<void> {
+  if (!file) throw new ConfigError('Usage: aftercare send-event <file.json>');
+  if (!env.AFTERCARE_API_KEY) throw new ConfigError('Set AFTERCARE_API_KEY to the clinic API key (the example clinic-a uses dev-key-clinic-a).');
+  const body = readFileSync(file, 'utf8');
+  const url = `${env.AFTERCARE_URL ?? `http://${env.HOST}:${env.PORT}`}/v1/events`;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${env.AFTERCARE_API_KEY}` },
+    body,
+  }).catch(() => {
+    throw new ConfigError(`Nothing answers at ${url}: start the service first (npm start).`);
+  });
+  const text = await response.text();
+  process.stdout.write(`${response.status} ${text}\n`);
+  if (response.status !== 202) process.exitCode = 1;
+}
+
+function templatesCheck(env: Env): void {
+  const clinics = loadClinics(env.CLINICS_FILE);
+  const result = checkTemplates(
+    clinics.all().map((c) => ({
+      clinicId: c.id,
+      namesTreatment: c.smsNamesTreatment,
+      templates: [...c.plans.session, ...c.plans.cessation].map((s) => s.template),
+    })),
+  );
+  process.stdout.write(`${result.lines.join('\n')}\n${result.ok ? 'All templates pass.' : 'Some templates fail.'}\n`);
+  if (!result.ok) process.exitCode = 1;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const env = loadEnv();
+  switch (command) {
+    case 'start':
+      return serve(env, 'all');
+    case 'api':
+      return serve(env, 'api');
+    case 'worker':
+      return serve(env, 'worker');
+    case 'send-event':
+      return sendEvent(env, rest[0]);
+    case 'templates':
+      if (rest[0] === 'check') return templatesCheck(env);
+      break;
+    case 'demo':
+      return runDemo(env, createLogger({ level: 'warn' }));
+  }
+  process.stderr.write(`${usage}\n`);
+  process.exitCode = command ? 2 : 0;
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // Configuration problems are the user's to fix: one clear message, no stack.
+  if (err instanceof ConfigError) process.stderr.write(`aftercare: ${err.message}\n`);
+  else process.stderr.write(`aftercare: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/** One message to one address through one channel; ids, never patient data, go to logs. */
+export interface SmsMessage {
+  channel: 'sms';
+  /** Stable per (step, channel): the idempotency key of the send. */
+  messageId: string;
+  clinicId: string;
+  patientId: string;
+  template: string;
+  to: string;
+  body: string;
+  scheduledFor: string;
+}
+
+export interface EmailMessage {
+  channel: 'email';
+  messageId: string;
+  clinicId: string;
+  patientId: string;
+  template: string;
+  to: string;
+  /** Display name of the sender: the clinic. */
+  fromName: string;
+  subject: string;
+  text: string;
+  html: string;
+  scheduledFor: string;
+}
+
+export type OutboundMessage = SmsMessage | EmailMessage;
+export type ChannelKind = OutboundMessage['channel'];
+
+export interface SentReceipt {
+  providerId: string;
+}
+
+export interface Channel<M extends OutboundMessage = OutboundMessage> {
+  kind: M['channel'];
+  /** 'twilio' | 'smtp' | 'outbox': said at start-up, never with secrets. */
+  provider: string;
+  send(message: M): Promise<SentReceipt>;
+  /**
+   * After an ambiguous failure (the request may have reached the provider), find the
+   * message the provider already accepted so it is not sent twice.
+   */
+  findSent?(message: M, since: Date): Promise<SentReceipt | undefined>;
+  close?(): Promise<void>;
+}
+
+/** Thrown by a channel: `permanent` errors are never retried (an invalid number, an unsubscribed recipient). */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly code: string,
+    /** The request may have reached the provider: look before sending again. */
+    readonly ambiguous = false,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,33 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../lib/logger.ts';
+import type { Channel, OutboundMessage, SentReceipt } from './channel.ts';
+
+/**
+ * The development transport: one JSON line per message in `<dir>/sms.jsonl` or `<dir>/email.jsonl`.
+ * It is a real channel chosen by configuration, used when no provider credentials are set.
+ */
+export function createOutbox<M extends OutboundMessage>(kind: M['channel'], dir: string, log: Logger): Channel<M> {
+  const file = join(dir, `${kind}.jsonl`);
+  let ready: Promise<unknown> | undefined;
+  return {
+    kind,
+    provider: 'outbox',
+    async send(message) {
+      ready ??= mkdir(dir, { recursive: true });
+      await ready;
+      const providerId = `outbox-${message.messageId}`;
+      const { channel, messageId, clinicId, patientId, template, to, scheduledFor } = message;
+      const content = message.channel === 'sms' ? { body: message.body } : { subject: message.subject, body: message.text };
+      const line = { messageId, providerId, clinicId, patientId, template, channel, to, ...content, scheduledFor, sentAt: new Date().toISOString() };
+      await appendFile(file, `${JSON.stringify(line)}\n`);
+      log.info({ messageId, clinicId, patientId, template, channel }, 'outbox: message written');
+      return { providerId };
+    },
+    async findSent(message): Promise<SentReceipt | undefined> {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const providerId = `outbox-${message.messageId}`;
+      return text.includes(`"providerId":"${providerId}"`) ? { providerId } : undefined;
+    },
+  };
+}

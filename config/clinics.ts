@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan } from '../core/care-plan.ts';
+import { idSchema, localeSchema, type PlanKind } from '../core/events.ts';
+import { phoneSchema } from '../core/phone.ts';
+import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
+import { timeZoneSchema } from '../core/time-zone.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { isTemplateKey } from '../templates/index.ts';
+
+const contactSchema = z
+  .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional() })
+  .refine((c) => c.phone || c.email, { message: 'an escalation contact needs a phone or an email' });
+
+export const clinicSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1).max(60),
+  phone: phoneSchema,
+  timezone: timeZoneSchema,
+  locale: localeSchema.default('en'),
+  apiKeySha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the API key (64 lowercase hex digits)'),
+  quietHours: quietHoursSchema.default(defaultQuietHours),
+  emergency: z.strictObject({ phone: z.string().min(2).max(20), crisisLine: z.string().min(2).max(20) }).default({ phone: '911', crisisLine: '988' }),
+  smsNamesTreatment: z.boolean().default(false),
+  escalation: z.strictObject({
+    contacts: z.array(contactSchema).min(1, 'at least one escalation contact is required'),
+    renotifyAfter: isoDurationSchema.default('PT5M'),
+    nextContactAfter: isoDurationSchema.default('PT15M'),
+  }),
+  plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
+});
+export type ClinicInput = z.input<typeof clinicSchema>;
+type ParsedClinic = z.infer<typeof clinicSchema>;
+
+/** A clinic with its care plans resolved: overrides where given, defaults otherwise. */
+export type Clinic = Omit<ParsedClinic, 'plans'> & { plans: Record<PlanKind, CarePlan> };
+
+const clinicsFileSchema = z.strictObject({ clinics: z.array(clinicSchema).min(1) });
+
+export interface Clinics {
+  get(id: string): Clinic | undefined;
+  all(): Clinic[];
+}
+
+export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {
+  const parsed = clinicsFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  clinics.${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
+  }
+  const problems: string[] = [];
+  const byId = new Map<string, Clinic>();
+  for (const c of parsed.data.clinics) {
+    if (byId.has(c.id)) problems.push(`  clinic ${c.id}: listed twice`);
+    const plans = {
+      session: c.plans.session ?? defaultCarePlan('session'),
+      cessation: c.plans.cessation ?? defaultCarePlan('cessation'),
+    };
+    for (const [kind, steps] of Object.entries(plans)) {
+      for (const step of steps) {
+        if (!isTemplateKey(step.template)) problems.push(`  clinic ${c.id}: ${kind} step "${step.key}" names missing template "${step.template}"`);
+        if (step.toEscort && !isTemplateKey(`${step.template}-escort`))
+          problems.push(`  clinic ${c.id}: ${kind} step "${step.key}" goes to the escort but template "${step.template}-escort" is missing`);
+      }
+    }
+    byId.set(c.id, { ...c, plans });
+  }
+  if (problems.length) throw new ConfigError(`Invalid ${source}:\n${problems.join('\n')}`);
+  return { get: (id) => byId.get(id), all: () => [...byId.values()] };
+}
+
+export function loadClinics(path: string): Clinics {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read CLINICS_FILE ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`CLINICS_FILE ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return resolveClinics(json, `CLINICS_FILE ${path}`);
+}

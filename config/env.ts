@@ -1,0 +1,67 @@
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { ConfigError } from '../lib/errors.ts';
+
+const optionalText = z.string().trim().min(1).optional();
+const duration = z.string().refine((t) => Duration.fromISO(t).isValid, 'expected an ISO-8601 duration such as PT30S');
+
+const envSchema = z
+  .object({
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres:// or postgresql://').optional(),
+    DATA_DIR: z.string().min(1).default('./var'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: optionalText,
+    TWILIO_FROM: optionalText,
+    TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'expected MG followed by 32 hex digits').optional(),
+    /** A Twilio-compatible API host; unset means Twilio itself. */
+    TWILIO_API_URL: z.url().optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
+    EMAIL_FROM: z.email().default('aftercare@localhost'),
+    OUTBOX_DIR: z.string().min(1).optional(),
+    CLINICS_FILE: z.string().min(1).default('config/clinics.example.json'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Messages per second across all worker processes together. */
+    SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+    RECONCILE_EVERY: duration.default('PT30S'),
+    /** BullMQ key prefix; the braces keep every queue in one Redis Cluster slot. */
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_-]{1,64}$/).default('{aftercare}'),
+    /** The clinic API key `aftercare send-event` presents. */
+    AFTERCARE_API_KEY: optionalText,
+    /** Where `aftercare send-event` finds the API; defaults to this machine's PORT. */
+    AFTERCARE_URL: z.url().optional(),
+    /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
+    START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
+  })
+  .superRefine((env, ctx) => {
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN];
+    if (twilio.some(Boolean) && !twilio.every(Boolean))
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID)
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID' });
+    if (env.TWILIO_ACCOUNT_SID && !env.PUBLIC_BASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required with Twilio: delivery reports and signatures use it' });
+  });
+
+export type Env = z.infer<typeof envSchema> & { PUBLIC_BASE_URL: string; OUTBOX_DIR: string };
+
+/** The one reader of process.env. Throws a ConfigError naming every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "unset", as in most shells' .env files.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const env = result.data;
+  return {
+    ...env,
+    PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
+    OUTBOX_DIR: env.OUTBOX_DIR ?? `${env.DATA_DIR}/outbox`,
+  };
+}

@@ -1,0 +1,46 @@
+export type ChannelName = 'sms' | 'email';
+
+export interface Reachability {
+  recipient: 'patient' | 'escort';
+  rule: 'preferred' | 'sms' | 'email' | 'both';
+  preferred: ChannelName;
+  phone: string | null;
+  email: string | null;
+  smsConsent: boolean;
+  smsOptedOut: boolean;
+}
+
+export interface ChannelChoice {
+  /** Channels to send on, in order. */
+  send: Array<{ channel: ChannelName; to: string }>;
+  /** Used only when a channel in `send` fails permanently. */
+  fallback: Array<{ channel: ChannelName; to: string }>;
+  /** Why a wanted channel cannot be used (for the timeline). */
+  unavailable: Array<{ channel: ChannelName; reason: string }>;
+}
+
+/** Which channels a step goes out on, given consent and opt-out as they stand at send time. */
+export function chooseChannels(r: Reachability): ChannelChoice {
+  if (r.recipient === 'escort') {
+    return r.phone
+      ? { send: [{ channel: 'sms', to: r.phone }], fallback: [], unavailable: [] }
+      : { send: [], fallback: [], unavailable: [{ channel: 'sms', reason: 'escort has no phone' }] };
+  }
+  const usable = new Map<ChannelName, string>();
+  const unavailable: ChannelChoice['unavailable'] = [];
+  if (!r.phone) unavailable.push({ channel: 'sms', reason: 'no phone on file' });
+  else if (r.smsOptedOut) unavailable.push({ channel: 'sms', reason: 'patient opted out of SMS' });
+  else if (!r.smsConsent) unavailable.push({ channel: 'sms', reason: 'no SMS consent' });
+  else usable.set('sms', r.phone);
+  if (!r.email) unavailable.push({ channel: 'email', reason: 'no email on file' });
+  else usable.set('email', r.email);
+
+  const wanted: ChannelName[] =
+    r.rule === 'both' ? ['sms', 'email'] : r.rule === 'preferred' ? [r.preferred] : [r.rule];
+  const pick = (c: ChannelName) => (usable.has(c) ? [{ channel: c, to: usable.get(c) ?? '' }] : []);
+  const others = (['sms', 'email'] as const).filter((c) => !wanted.includes(c)).flatMap(pick);
+  const send = wanted.flatMap(pick);
+  // When the wanted channel cannot be used at all, the other one carries the message.
+  if (send.length === 0) return { send: others, fallback: [], unavailable: unavailable.filter((u) => wanted.includes(u.channel)) };
+  return { send, fallback: others, unavailable: unavailable.filter((u) => wanted.includes(u.channel)) };
+}

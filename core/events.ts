@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { phoneSchema } from './phone.ts';
+import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
+
+// Ids travel into Redis keys and job ids: keep them printable and bounded.
+export const idSchema = z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'expected 1 to 128 letters, digits, or . _ ~ -');
+
+export const localeSchema = z.enum(['en', 'es']);
+export type Locale = z.infer<typeof localeSchema>;
+
+export const patientSchema = z
+  .strictObject({
+    id: idSchema,
+    firstName: z.string().trim().min(1).max(80),
+    phone: phoneSchema.optional(),
+    email: z.email().max(254).optional(),
+    timezone: timeZoneSchema.optional(),
+    locale: localeSchema.default('en'),
+    channel: z.enum(['sms', 'email']),
+    smsConsent: z.boolean().default(false),
+  })
+  .superRefine((p, ctx) => {
+    if (p.channel === 'sms' && !p.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'required when channel is sms' });
+    if (p.channel === 'email' && !p.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'required when channel is email' });
+  });
+export type Patient = z.infer<typeof patientSchema>;
+
+export const escortSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  phone: phoneSchema,
+});
+export type Escort = z.infer<typeof escortSchema>;
+
+const base = { id: idSchema, clinicId: idSchema };
+
+export const sessionCompletedSchema = z.strictObject({
+  type: z.literal('session.completed'),
+  ...base,
+  patient: patientSchema,
+  escort: escortSchema.optional(),
+  session: z.strictObject({
+    id: idSchema,
+    endedAt: isoInstantSchema,
+    modality: z.enum(['iv', 'im', 'intranasal', 'oral', 'other']),
+  }),
+});
+
+export const cessationStartedSchema = z.strictObject({
+  type: z.literal('cessation.started'),
+  ...base,
+  patient: patientSchema,
+  cessation: z.strictObject({ id: idSchema, lastUseAt: isoInstantSchema }),
+});
+
+export const planCancelledSchema = z.strictObject({
+  type: z.literal('plan.cancelled'),
+  ...base,
+  patientId: idSchema,
+  reference: idSchema,
+});
+
+export const clinicEventSchema = z.discriminatedUnion('type', [
+  sessionCompletedSchema,
+  cessationStartedSchema,
+  planCancelledSchema,
+]);
+export type ClinicEvent = z.infer<typeof clinicEventSchema>;
+export type SessionCompleted = z.infer<typeof sessionCompletedSchema>;
+export type CessationStarted = z.infer<typeof cessationStartedSchema>;
+export type PlanEvent = SessionCompleted | CessationStarted;
+export type PlanKind = 'session' | 'cessation';
+
+export function planKindOf(event: PlanEvent): PlanKind {
+  return event.type === 'session.completed' ? 'session' : 'cessation';
+}
+
+/** The session or cessation id a plan is keyed by, and the time its offsets count from. */
+export function planAnchor(event: PlanEvent): { reference: string; anchorAt: string } {
+  return event.type === 'session.completed'
+    ? { reference: event.session.id, anchorAt: event.session.endedAt }
+    : { reference: event.cessation.id, anchorAt: event.cessation.lastUseAt };
+}

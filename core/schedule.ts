@@ -1,0 +1,204 @@
+import { DateTime, Duration, IANAZone } from 'luxon';
+import type { CarePlan, CarePlanStep } from './care-plan.ts';
+import type { QuietHours } from './quiet-hours.ts';
+
+export interface ScheduledStep {
+  key: string;
+  /** Template key; the escort copy of a step uses `${template}-escort`. */
+  template: string;
+  recipient: 'patient' | 'escort';
+  /** Escort copies are always 'sms'. */
+  channel: 'preferred' | 'sms' | 'email' | 'both';
+  /** The step ignores quiet hours. */
+  critical: boolean;
+  grace: string;
+  /** Patient copy only. */
+  expectsReply?: { within: string; remindOnce: boolean };
+  /** UTC ISO: anchor + after, snapped to localTime if any (before quiet hours). */
+  plannedAt: string;
+  /** UTC ISO: plannedAt moved to the end of quiet hours when needed. */
+  dueAt: string;
+  /** dueAt in the patient's zone, ISO with offset (for previews). */
+  localDueAt: string;
+  deferredForQuietHours: boolean;
+  status: 'scheduled' | 'expired';
+  /** Why the step expired, in words staff can read on the timeline. */
+  reason?: string;
+}
+
+export type SendDecision =
+  | { action: 'send' }
+  | { action: 'defer'; until: string; reason: string }
+  | { action: 'expire'; reason: string };
+
+export function planSchedule(input: {
+  plan: CarePlan;
+  anchorAt: string;
+  zone: string;
+  quietHours: QuietHours;
+  hasEscort: boolean;
+  now: DateTime;
+}): ScheduledStep[] {
+  const { plan, zone, quietHours, hasEscort, now } = input;
+  const anchor = parseInstant(input.anchorAt, 'anchor').setZone(checkedZone(zone));
+  return plan.flatMap((step) => {
+    const patientCopy = planStep(step, anchor, zone, quietHours, now);
+    if (!(step.toEscort && hasEscort)) return [patientCopy];
+    const { expectsReply: _patientOnly, ...shared } = patientCopy;
+    const escortCopy: ScheduledStep = { ...shared, recipient: 'escort', template: `${step.template}-escort`, channel: 'sms' };
+    return [patientCopy, escortCopy];
+  });
+}
+
+function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours: QuietHours, now: DateTime): ScheduledStep {
+  const critical = step.quietHours === 'ignore';
+  // Luxon adds days/weeks/months as calendar units in `zone` (wall clock kept across DST)
+  // and hours/minutes/seconds as elapsed time.
+  let planned = anchor.plus(Duration.fromISO(step.after));
+  if (step.localTime) {
+    // A wall-clock time inside a spring-forward gap (02:30 on 2026-03-08 in New York) does not
+    // exist; luxon moves it forward by the gap (03:30). In a fall-back overlap it keeps the
+    // current offset when that offset is valid, so the time is sent once, never twice.
+    planned = atLocalTime(planned, step.localTime);
+  }
+  const deferred = !critical && inQuietHours(planned, quietHours);
+  const due = deferred ? endOfQuietHours(planned, quietHours) : planned;
+  const dueAt = utcIso(due);
+  // A step already due when the event is planned gets the same verdict the dispatcher would
+  // give it now; a step still in the future is always scheduled.
+  const verdict = due <= now ? decideSend({ dueAt, zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
+  return {
+    key: step.key,
+    template: step.template,
+    recipient: 'patient',
+    channel: step.channel,
+    critical,
+    grace: step.grace,
+    ...(step.expectsReply ? { expectsReply: { ...step.expectsReply } } : {}),
+    plannedAt: utcIso(planned),
+    dueAt,
+    localDueAt: isoOf(due.setZone(zone), { suppressMilliseconds: true }),
+    deferredForQuietHours: deferred,
+    ...(verdict.action === 'expire' ? { status: 'expired', reason: verdict.reason } : { status: 'scheduled' }),
+  };
+}
+
+/** What the dispatcher does with a step whose job fires now (possibly late, possibly at night). */
+export function decideSend(input: {
+  dueAt: string;
+  zone: string;
+  quietHours: QuietHours;
+  critical: boolean;
+  grace: string;
+  now: DateTime;
+}): SendDecision {
+  const zone = checkedZone(input.zone);
+  const due = parseInstant(input.dueAt, 'dueAt').setZone(zone);
+  const now = input.now.setZone(zone);
+  const grace = Duration.fromISO(input.grace);
+  if (!grace.isValid) throw new RangeError(`invalid grace duration "${input.grace}"`);
+  const deadline = due.plus(grace);
+  const dueText = `due ${due.toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
+  const graceText = formatDuration(grace);
+
+  if (now > deadline) {
+    return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${graceText} grace (${dueText})` };
+  }
+  // A job that fires early (clock skew, a repaired job) waits for its time.
+  if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText}` };
+  if (!input.critical && inQuietHours(now, input.quietHours)) {
+    const end = endOfQuietHours(now, input.quietHours);
+    if (end > deadline) {
+      return {
+        action: 'expire',
+        reason: `quiet hours end ${end.toFormat('yyyy-MM-dd HH:mm')}, past its ${graceText} grace (${dueText}); never sent at night`,
+      };
+    }
+    return { action: 'defer', until: utcIso(end), reason: `quiet hours until ${end.toFormat('HH:mm')} ${zone}` };
+  }
+  return { action: 'send' };
+}
+
+/** Quiet hours are [start, end) in local wall-clock minutes; start > end wraps midnight; start == end means none. */
+export function inQuietHours(local: DateTime, quietHours: QuietHours): boolean {
+  checkedDateTime(local);
+  const start = minuteOfDay(quietHours.start);
+  const end = minuteOfDay(quietHours.end);
+  const t = local.hour * 60 + local.minute;
+  if (start === end) return false;
+  return start < end ? t >= start && t < end : t >= start || t < end;
+}
+
+/**
+ * The next instant the quiet period containing `local` ends, in local's zone.
+ * A time outside quiet hours is returned unchanged (nothing to wait for).
+ */
+export function endOfQuietHours(local: DateTime, quietHours: QuietHours): DateTime {
+  if (!inQuietHours(local, quietHours)) return local;
+  const start = minuteOfDay(quietHours.start);
+  const wraps = start > minuteOfDay(quietHours.end);
+  // Wrapping hours (21:00..08:00) end tomorrow when we are on the evening side of midnight.
+  const endsTomorrow = wraps && local.hour * 60 + local.minute >= start;
+  return atLocalTime(endsTomorrow ? local.plus({ days: 1 }) : local, quietHours.end);
+}
+
+function atLocalTime(local: DateTime, hhmm: string): DateTime {
+  const { hour, minute } = wallClock(hhmm);
+  return local.set({ hour, minute, second: 0, millisecond: 0 });
+}
+
+function minuteOfDay(hhmm: string): number {
+  const { hour, minute } = wallClock(hhmm);
+  return hour * 60 + minute;
+}
+
+function wallClock(hhmm: string): { hour: number; minute: number } {
+  const [hour = 0, minute = 0] = hhmm.split(':').map(Number);
+  return { hour, minute };
+}
+
+function checkedZone(zone: string): string {
+  if (!IANAZone.isValidZone(zone)) throw new RangeError(`unknown time zone "${zone}" (expected an IANA name such as America/Denver)`);
+  return zone;
+}
+
+function checkedDateTime(value: DateTime): DateTime {
+  if (!value.isValid) throw new RangeError(`invalid date-time: ${value.invalidExplanation ?? value.invalidReason}`);
+  return value;
+}
+
+function parseInstant(text: string, what: string): DateTime {
+  const parsed = DateTime.fromISO(text, { setZone: true });
+  if (!parsed.isValid) throw new RangeError(`invalid ${what} "${text}" (expected an ISO-8601 time with an offset)`);
+  return parsed;
+}
+
+function isoOf(value: DateTime, options?: { suppressMilliseconds: boolean }): string {
+  const iso = checkedDateTime(value).toISO(options);
+  if (iso === null) throw new RangeError('cannot format an invalid date-time');
+  return iso;
+}
+
+// Same shape as Date#toISOString, so stored and compared strings agree.
+function utcIso(value: DateTime): string {
+  return isoOf(value.toUTC());
+}
+
+function lateness(now: DateTime, due: DateTime): Duration {
+  const late = now.diff(due, ['days', 'hours', 'minutes']);
+  return Duration.fromObject({ days: late.days, hours: late.hours, minutes: Math.floor(late.minutes) });
+}
+
+const unitLabels = [
+  ['years', 'y'], ['months', 'mo'], ['weeks', 'w'], ['days', 'd'], ['hours', 'h'], ['minutes', 'min'], ['seconds', 's'],
+] as const;
+
+/** "2 h", "1 h 30 min", "3 d 2 h": short, for reasons on the timeline. */
+function formatDuration(duration: Duration): string {
+  const parts = duration.rescale().toObject();
+  const text = unitLabels
+    .filter(([unit]) => (parts[unit] ?? 0) > 0)
+    .map(([unit, label]) => `${parts[unit]} ${label}`)
+    .join(' ');
+  return text === '' ? '0 min' : text;
+}

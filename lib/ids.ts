@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+// Ids are derived from business keys the same way everywhere: deterministic (so replays and the
+// reconciler land on the same BullMQ job), free of ':' (BullMQ's key separator) and never all digits.
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').replace(/[-_]/g, 'x').slice(0, 22);
+}
+
+export function eventJobId(clinicId: string, eventId: string): string {
+  return `evt-${digest(clinicId, eventId)}`;
+}
+
+export function planId(clinicId: string, patientId: string, kind: string, reference: string): string {
+  return `plan-${digest(clinicId, patientId, kind, reference)}`;
+}
+
+export function stepId(plan: string, key: string, recipient: 'patient' | 'escort'): string {
+  return recipient === 'patient' ? `${plan}-${key}` : `${plan}-${key}-escort`;
+}
+
+export function deliveryId(step: string, channel: 'sms' | 'email'): string {
+  return `${step}-${channel}`;
+}

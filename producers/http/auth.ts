@@ -1,0 +1,19 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clinic, Clinics } from '../../config/clinics.ts';
+import { AftercareError } from '../../lib/errors.ts';
+
+/**
+ * The clinic whose API key is presented as `Authorization: Bearer <key>`. Keys are stored as
+ * SHA-256 hashes; every clinic's hash is compared in constant time so timing tells nothing.
+ */
+export function authenticateClinic(clinics: Clinics, header: string | undefined): Clinic {
+  const match = /^Bearer\s+(\S{8,512})\s*$/i.exec(header ?? '');
+  if (!match?.[1]) throw new AftercareError('unauthenticated', 'Send the clinic API key as "Authorization: Bearer <key>".');
+  const presented = createHash('sha256').update(match[1]).digest();
+  let found: Clinic | undefined;
+  for (const clinic of clinics.all()) {
+    if (timingSafeEqual(presented, Buffer.from(clinic.apiKeySha256, 'hex'))) found = clinic;
+  }
+  if (!found) throw new AftercareError('unauthenticated', 'Unknown API key.');
+  return found;
+}

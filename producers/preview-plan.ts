@@ -1,0 +1,59 @@
+import { DateTime } from 'luxon';
+import type { Clinics } from '../config/clinics.ts';
+import { planAnchor, planKindOf } from '../core/events.ts';
+import { planSchedule } from '../core/schedule.ts';
+import { AftercareError } from '../lib/errors.ts';
+import { parseClinicEvent } from './accept-event.ts';
+
+export interface PlanPreview {
+  plan: 'session' | 'cessation';
+  reference: string;
+  timezone: string;
+  steps: Array<{
+    key: string;
+    template: string;
+    recipient: 'patient' | 'escort';
+    channel: string;
+    sendAt: string;
+    sendAtLocal: string;
+    status: 'scheduled' | 'expired';
+    deferredForQuietHours: boolean;
+    reason?: string;
+  }>;
+}
+
+/** The resolved schedule of an event in the patient's local time; stores nothing. */
+export function previewPlan(clinics: Clinics, input: unknown, callerClinicId: string, now: Date): PlanPreview {
+  const { event, clinic } = parseClinicEvent(clinics, input, callerClinicId);
+  if (event.type === 'plan.cancelled')
+    throw new AftercareError('invalid-input', 'Only session.completed and cessation.started events have a plan to preview.', {
+      fields: [{ path: 'type', message: 'expected session.completed or cessation.started' }],
+    });
+  const kind = planKindOf(event);
+  const { reference, anchorAt } = planAnchor(event);
+  const timezone = event.patient.timezone ?? clinic.timezone;
+  const schedule = planSchedule({
+    plan: clinic.plans[kind],
+    anchorAt,
+    zone: timezone,
+    quietHours: clinic.quietHours,
+    hasEscort: event.type === 'session.completed' && event.escort !== undefined,
+    now: DateTime.fromJSDate(now),
+  });
+  return {
+    plan: kind,
+    reference,
+    timezone,
+    steps: schedule.map((s) => ({
+      key: s.key,
+      template: s.template,
+      recipient: s.recipient,
+      channel: s.channel,
+      sendAt: s.dueAt,
+      sendAtLocal: s.localDueAt,
+      status: s.status,
+      deferredForQuietHours: s.deferredForQuietHours,
+      ...(s.reason ? { reason: s.reason } : {}),
+    })),
+  };
+}

@@ -1,0 +1,99 @@
+import type { Redis } from 'ioredis';
+import { loadClinics, type Clinics } from '../config/clinics.ts';
+import type { Env } from '../config/env.ts';
+import { openChannels, type Channels } from '../channels/index.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { createMetrics, type Metrics } from '../lib/metrics.ts';
+import { openQueues, type Queues } from '../lib/queues.ts';
+import { connectRedis } from '../lib/redis.ts';
+import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
+import { buildServer } from '../producers/http/server.ts';
+import { openDb, type Db } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import { startWorkers, type RunningWorkers } from '../workers/index.ts';
+
+export type Role = 'all' | 'api' | 'worker' | 'client';
+
+export interface ServiceOptions {
+  env: Env;
+  role: Role;
+  log?: Logger;
+  clinics?: Clinics;
+  /** PostgreSQL schema to live in; tests give each test its own. */
+  dbSchema?: string;
+  now?: () => Date;
+}
+
+export interface Service {
+  env: Env;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  clinics: Clinics;
+  channels: Channels;
+  metrics: Metrics;
+  log: Logger;
+  server?: ReturnType<typeof buildServer>;
+  workers?: RunningWorkers;
+  /** The library path: the same acceptance as POST /v1/events, for the event's own clinic. */
+  accept(event: unknown): Promise<Accepted>;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens what a role needs, in order: configuration, database (migrated), Redis, then the API
+ * and/or workers. `close()` undoes it in reverse: stop taking work, finish what is in flight.
+ */
+export async function openService(options: ServiceOptions): Promise<Service> {
+  const { env, role } = options;
+  const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
+  const clinics = options.clinics ?? loadClinics(env.CLINICS_FILE);
+  if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
+    throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
+
+  const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: options.dbSchema });
+  const closers: Array<() => Promise<unknown>> = [() => db.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'close failed'));
+  };
+  try {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'database migrated');
+    const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, env.START_LOCAL_REDIS);
+    if (local.stop) closers.push(local.stop);
+    const redis = connectRedis(local.url, role === 'api' ? 'producer' : 'worker');
+    redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+    closers.push(() => redis.quit());
+    const queues = openQueues(redis, env.QUEUE_PREFIX);
+    closers.push(() => queues.close());
+    const channels = openChannels(env, log);
+    closers.push(() => channels.close());
+    const metrics = createMetrics();
+    log.info({ database: db.kind, sms: channels.sms.provider, email: channels.email.provider, role }, 'aftercare ready');
+
+    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
+    const workers =
+      role === 'all' || role === 'worker'
+        ? await startWorkers({ ...deps, concurrency: env.WORKER_CONCURRENCY, ratePerSecond: env.SMS_RATE_PER_SECOND, reconcileEvery: env.RECONCILE_EVERY })
+        : undefined;
+    if (workers) closers.push(() => workers.close());
+    const server = role === 'all' || role === 'api' ? buildServer(deps) : undefined;
+    if (server) closers.push(() => server.close());
+
+    return {
+      env, db, redis, queues, clinics, channels, metrics, log, server, workers,
+      accept: (event) => acceptEvent(deps, event),
+      async listen() {
+        if (!server) throw new Error(`role ${role} serves no HTTP`);
+        return server.listen({ port: env.PORT, host: env.HOST });
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

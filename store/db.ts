@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { AftercareError } from '../lib/errors.ts';
+
+/** What store functions need: parameterised queries, inside or outside a transaction. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface Db extends Sql {
+  kind: 'postgres' | 'pglite';
+  schema: string;
+  /** Several statements at once, no parameters (migrations). */
+  exec(text: string): Promise<void>;
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** A PostgreSQL server; when unset, an embedded PGlite under `dataDir`. */
+  url?: string;
+  dataDir?: string;
+  /** Schema to live in (tests give each test its own). */
+  schema?: string;
+  poolSize?: number;
+}
+
+// Connection-level failures mean "the database is unreachable", which the API turns into 503.
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+function translate(err: unknown): never {
+  const code = (err as { code?: string }).code;
+  const message = String((err as Error).message ?? '');
+  if ((code && unreachableCodes.has(code)) || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message))
+    throw new AftercareError('database-unavailable', 'The database is unreachable; nothing was stored.');
+  throw err;
+}
+
+export async function openDb(options: DbOptions): Promise<Db> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  return options.url ? openPostgres(options.url, schema, options.poolSize ?? 10) : openPglite(options.dataDir ?? './var', schema);
+}
+
+function openPostgres(url: string, schema: string, max: number): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 3_000,
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const run: Sql['query'] = async (text, params) => {
+    try {
+      return (await pool.query(text, params)).rows;
+    } catch (err) {
+      return translate(err);
+    }
+  };
+  return {
+    kind: 'postgres',
+    schema,
+    query: run,
+    async exec(text) {
+      await run(text);
+    },
+    async transaction(work) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        return translate(err);
+      }
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async (text, params) => (await client.query(text, params)).rows });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        return translate(err);
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string, schema: string): Promise<Db> {
+  mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir === 'memory://' ? dataDir : `${dataDir}/pglite`);
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}`);
+  return {
+    kind: 'pglite',
+    schema,
+    query: async (text, params) => (await db.query(text, params)).rows as never,
+    async exec(text) {
+      await db.exec(text);
+    },
+    transaction: (work) => db.transaction((tx) => work({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
+    async close() {
+      await db.close();
+    },
+  };
+}

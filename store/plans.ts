@@ -1,0 +1,184 @@
+import type { Sql } from './db.ts';
+
+export interface PlanRecord {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  kind: 'session' | 'cessation';
+  reference: string;
+  eventId: string;
+  anchorAt: string;
+  zone: string;
+  escortName: string | null;
+  escortPhone: string | null;
+}
+
+export type StepState = 'scheduled' | 'sending' | 'sent' | 'expired' | 'cancelled' | 'skipped' | 'failed';
+export const finalStepStates: readonly StepState[] = ['sent', 'expired', 'cancelled', 'skipped', 'failed'];
+
+export interface StepRecord {
+  id: string;
+  planId: string;
+  clinicId: string;
+  patientId: string;
+  key: string;
+  template: string;
+  recipient: 'patient' | 'escort';
+  channel: 'preferred' | 'sms' | 'email' | 'both';
+  critical: boolean;
+  grace: string;
+  expectsReply: { within: string; remindOnce: boolean } | null;
+  dueAt: Date;
+  state: StepState;
+  reason: string | null;
+}
+
+/** Inserts the plan once; false when it already exists (a replay or a second event for the same session). */
+export async function insertPlan(sql: Sql, p: PlanRecord): Promise<boolean> {
+  const rows = await sql.query(
+    `INSERT INTO plans (id, clinic_id, patient_id, kind, reference, event_id, anchor_at, zone, escort_name, escort_phone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [p.id, p.clinicId, p.patientId, p.kind, p.reference, p.eventId, p.anchorAt, p.zone, p.escortName, p.escortPhone],
+  );
+  return rows.length > 0;
+}
+
+export async function insertSteps(sql: Sql, steps: StepRecord[]): Promise<void> {
+  if (steps.length === 0) return;
+  const col = <K extends keyof StepRecord>(k: K) => steps.map((s) => s[k]);
+  await sql.query(
+    `INSERT INTO steps (id, plan_id, clinic_id, patient_id, key, template, recipient, channel, critical, grace,
+                        expects_reply, due_at, state, reason)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::boolean[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::text[], $14::text[])
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      col('id'), col('planId'), col('clinicId'), col('patientId'), col('key'), col('template'), col('recipient'),
+      col('channel'), col('critical'), col('grace'), steps.map((s) => (s.expectsReply ? JSON.stringify(s.expectsReply) : null)),
+      col('dueAt'), col('state'), col('reason'),
+    ],
+  );
+}
+
+/** Cancels every step of the referenced plans that has not been sent yet; returns what it cancelled. */
+export async function cancelPlans(
+  sql: Sql,
+  clinicId: string,
+  patientId: string,
+  reference: string,
+  reason: string,
+): Promise<{ plans: number; steps: Array<{ id: string; key: string }> }> {
+  const plans = await sql.query<{ id: string }>(
+    `UPDATE plans SET cancelled_at = coalesce(cancelled_at, now())
+     WHERE clinic_id = $1 AND patient_id = $2 AND reference = $3 RETURNING id`,
+    [clinicId, patientId, reference],
+  );
+  if (plans.length === 0) return { plans: 0, steps: [] };
+  const steps = await sql.query<{ id: string; key: string }>(
+    `UPDATE steps SET state = 'cancelled', reason = $2, updated_at = now()
+     WHERE plan_id = ANY($1::text[]) AND state = 'scheduled' RETURNING id, key`,
+    [plans.map((p) => p.id), reason],
+  );
+  return { plans: plans.length, steps };
+}
+
+interface StepRow {
+  id: string;
+  plan_id: string;
+  clinic_id: string;
+  patient_id: string;
+  key: string;
+  template: string;
+  recipient: 'patient' | 'escort';
+  channel: StepRecord['channel'];
+  critical: boolean;
+  grace: string;
+  expects_reply: StepRecord['expectsReply'];
+  due_at: Date;
+  state: StepState;
+  reason: string | null;
+}
+
+export function stepFromRow(r: StepRow): StepRecord {
+  return {
+    id: r.id,
+    planId: r.plan_id,
+    clinicId: r.clinic_id,
+    patientId: r.patient_id,
+    key: r.key,
+    template: r.template,
+    recipient: r.recipient,
+    channel: r.channel,
+    critical: r.critical,
+    grace: r.grace,
+    expectsReply: r.expects_reply,
+    dueAt: r.due_at,
+    state: r.state,
+    reason: r.reason,
+  };
+}
+
+export async function loadStep(sql: Sql, id: string): Promise<{ step: StepRecord; plan: PlanRecord & { cancelledAt: Date | null } } | undefined> {
+  const [row] = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
+    p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null }>(
+    `SELECT s.*, p.kind AS p_kind, p.reference AS p_reference, p.event_id AS p_event_id, p.anchor_at AS p_anchor_at,
+            p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at
+     FROM steps s JOIN plans p ON p.id = s.plan_id WHERE s.id = $1`,
+    [id],
+  );
+  if (!row) return undefined;
+  return {
+    step: stepFromRow(row),
+    plan: {
+      id: row.plan_id,
+      clinicId: row.clinic_id,
+      patientId: row.patient_id,
+      kind: row.p_kind,
+      reference: row.p_reference,
+      eventId: row.p_event_id,
+      anchorAt: row.p_anchor_at.toISOString(),
+      zone: row.p_zone,
+      escortName: row.p_escort_name,
+      escortPhone: row.p_escort_phone,
+      cancelledAt: row.p_cancelled_at,
+    },
+  };
+}
+
+/** A conditional state change: true only for the caller that moved the step. */
+export async function moveStep(sql: Sql, id: string, from: StepState[], to: StepState, reason: string | null = null): Promise<boolean> {
+  const rows = await sql.query(
+    'UPDATE steps SET state = $3, reason = $4, updated_at = now() WHERE id = $1 AND state = ANY($2::text[]) RETURNING id',
+    [id, from, to, reason],
+  );
+  return rows.length > 0;
+}
+
+export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: string): Promise<void> {
+  await sql.query(`UPDATE steps SET due_at = $2, reason = $3, updated_at = now() WHERE id = $1 AND state = 'scheduled'`, [id, dueAt, reason]);
+}
+
+/** Steps that should have a job in Redis now: still open and due before the horizon. */
+export async function openStepsDueBefore(sql: Sql, horizon: Date, limit: number, offset = 0): Promise<Array<{ id: string; dueAt: Date }>> {
+  const rows = await sql.query<{ id: string; due_at: Date }>(
+    `SELECT id, due_at FROM steps WHERE state IN ('scheduled', 'sending') AND due_at < $1 ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+    [horizon, limit, offset],
+  );
+  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+}
+
+export async function planSteps(sql: Sql, clinicId: string, patientId: string): Promise<StepRecord[]> {
+  const rows = await sql.query<StepRow>(
+    'SELECT * FROM steps WHERE clinic_id = $1 AND patient_id = $2 ORDER BY due_at, id',
+    [clinicId, patientId],
+  );
+  return rows.map(stepFromRow);
+}
+
+export async function openStepsOfPlan(sql: Sql, plan: string): Promise<Array<{ id: string; dueAt: Date }>> {
+  const rows = await sql.query<{ id: string; due_at: Date }>(
+    `SELECT id, due_at FROM steps WHERE plan_id = $1 AND state IN ('scheduled', 'sending')`,
+    [plan],
+  );
+  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+}

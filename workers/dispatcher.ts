@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import type { Clinic, Clinics } from '../config/clinics.ts';
+import { chooseChannels, type ChannelName } from '../core/channel-choice.ts';
+import { renderEmail, renderSms } from '../core/render.ts';
+import { decideSend } from '../core/schedule.ts';
+import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
+import type { Channels } from '../channels/index.ts';
+import { deliveryId } from '../lib/ids.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import type { Db } from '../store/db.ts';
+import { claimDelivery, recordFailure, recordSent, reclaimStale } from '../store/deliveries.ts';
+import { loadPatient, type PatientRecord } from '../store/patients.ts';
+import { deferStep, finalStepStates, loadStep, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
+import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
+import { findTemplate } from '../templates/index.ts';
+import type { MessageVars } from '../templates/template.ts';
+import { JobFailure } from './job-failure.ts';
+
+export interface DispatcherDeps {
+  db: Db;
+  clinics: Clinics;
+  channels: Channels;
+  log: Logger;
+  metrics?: Metrics;
+  now?: () => Date;
+  /** A claim older than this with no provider id is an ambiguous send: look before sending again. */
+  ambiguousAfterMs?: number;
+}
+
+export type DispatchOutcome =
+  | { state: 'sent'; channels: ChannelName[] }
+  | { state: 'deferred'; until: Date }
+  | { state: 'expired' | 'cancelled' | 'skipped' | 'failed'; reason: string }
+  | { state: 'unchanged'; reason: string };
+
+/**
+ * Sends one due step: re-checks cancellation, consent, opt-out and the clock, claims each
+ * (step, channel) in PostgreSQL before the provider call and records the provider's id after it.
+ */
+export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, options: { finalAttempt?: boolean } = {}): Promise<DispatchOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const loaded = await loadStep(deps.db, stepIdToSend);
+  if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
+  const { step, plan } = loaded;
+  if (finalStepStates.includes(step.state)) return { state: 'unchanged', reason: `already ${step.state}` };
+  const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
+  const clinic = deps.clinics.get(step.clinicId);
+  if (!clinic) throw new JobFailure('clinic-unknown', `clinic ${step.clinicId} is not configured`);
+  const note = (kind: TimelineEntry['kind'], detail: Record<string, unknown>) =>
+    addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind, detail: { key: step.key, ...detail } }]);
+  const finish = async (state: 'expired' | 'cancelled' | 'skipped' | 'failed', reason: string, channel = 'none') => {
+    if (await moveStep(deps.db, step.id, ['scheduled', 'sending'], state, reason)) {
+      await note(`step.${state}`, { reason });
+      deps.metrics?.stepsFinished.inc({ template: step.template, channel, state });
+      log.info({ state, reason }, 'step finished');
+    }
+    return { state, reason } as const;
+  };
+
+  if (plan.cancelledAt) return finish('cancelled', 'plan cancelled');
+  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
+  if (!patient) {
+    await finish('failed', 'patient record missing');
+    throw new JobFailure('patient-missing', `patient of step ${step.id} is not in the database`);
+  }
+
+  if (step.state === 'scheduled') {
+    const decision = decideSend({
+      dueAt: step.dueAt.toISOString(),
+      zone: patient.timezone ?? clinic.timezone,
+      quietHours: clinic.quietHours,
+      critical: step.critical,
+      grace: step.grace,
+      now: DateTime.fromJSDate(now),
+    });
+    if (decision.action === 'expire') return finish('expired', decision.reason);
+    if (decision.action === 'defer') {
+      const until = new Date(decision.until);
+      await deferStep(deps.db, step.id, until, decision.reason);
+      await note('step.deferred', { until: decision.until, reason: decision.reason });
+      return { state: 'deferred', until };
+    }
+    await moveStep(deps.db, step.id, ['scheduled'], 'sending');
+  }
+
+  const choice = chooseChannels({
+    recipient: step.recipient,
+    rule: step.channel,
+    preferred: patient.channel,
+    phone: step.recipient === 'escort' ? plan.escortPhone : patient.phone,
+    email: step.recipient === 'escort' ? null : patient.email,
+    smsConsent: patient.smsConsent,
+    smsOptedOut: patient.smsOptedOutAt !== null,
+  });
+  if (choice.send.length === 0) return finish('skipped', choice.unavailable.map((u) => `${u.channel}: ${u.reason}`).join('; ') || 'no channel');
+
+  const sent: ChannelName[] = [];
+  const failures: string[] = [];
+  const queue = [...choice.send];
+  const fallback = [...choice.fallback];
+  while (queue.length) {
+    const target = queue.shift()!;
+    const message = buildMessage(step, plan, patient, clinic, target.channel, target.to);
+    const result = await deliver(deps, message, step, now, log, options.finalAttempt ?? false);
+    if (result === 'sent') {
+      sent.push(target.channel);
+      continue;
+    }
+    failures.push(`${target.channel}: ${result.code}`);
+    // A permanent failure falls back to the patient's other channel, once.
+    const next = fallback.shift();
+    if (next && !sent.includes(next.channel)) {
+      await note('delivery.failed', { channel: target.channel, code: result.code, fallback: next.channel });
+      queue.push(next);
+    }
+  }
+  if (sent.length === 0) return finish('failed', `unreachable (${failures.join('; ')})`);
+  if (await moveStep(deps.db, step.id, ['sending'], 'sent')) {
+    await note('step.sent', { template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) });
+    for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
+    deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
+    log.info({ channels: sent }, 'step sent');
+  }
+  return { state: 'sent', channels: sent };
+}
+
+/** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
+async function deliver(
+  deps: DispatcherDeps,
+  message: OutboundMessage,
+  step: StepRecord,
+  now: Date,
+  log: Logger,
+  finalAttempt: boolean,
+): Promise<'sent' | { code: string }> {
+  const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
+  const id = message.messageId;
+  const claim = await claimDelivery(deps.db, { id, stepId: step.id, channel: message.channel, provider });
+  if (!claim.claimed) {
+    if (claim.status === 'failed') return { code: 'failed-earlier' };
+    if (claim.status !== 'sending') return 'sent';
+    // Claimed by an attempt that never recorded an outcome: it may be in flight, or it crashed.
+    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.ambiguousAfterMs ?? 60_000 }).toJSDate();
+    if (claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+    const found = await (message.channel === 'sms'
+      ? deps.channels.sms.findSent?.(message, claim.claimedAt)
+      : deps.channels.email.findSent?.(message, claim.claimedAt));
+    if (found) {
+      await recordSent(deps.db, id, found.providerId);
+      log.warn({ channel: message.channel, messageId: id }, 'ambiguous send found at the provider; not sent again');
+      return 'sent';
+    }
+    if (!(await reclaimStale(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+    log.warn({ channel: message.channel, messageId: id }, 'ambiguous send not found at the provider; sending again');
+  }
+  try {
+    const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
+    await recordSent(deps.db, id, receipt.providerId);
+    return 'sent';
+  } catch (err) {
+    if (!(err instanceof DeliveryError)) throw err;
+    log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
+    // Retries are bounded: on the last attempt a transient error counts as permanent.
+    if (err.permanent || finalAttempt) {
+      await recordFailure(deps.db, id, 'failed', err.code);
+      return { code: err.code };
+    }
+    // Ambiguous: keep the claim so the retry looks at the provider before sending again.
+    if (!err.ambiguous) await recordFailure(deps.db, id, 'retry', err.code);
+    throw err;
+  }
+}
+
+function buildMessage(step: StepRecord, plan: PlanRecord, patient: PatientRecord, clinic: Clinic, channel: ChannelName, to: string): OutboundMessage {
+  const template = findTemplate(step.template, patient.locale);
+  if (!template) throw new JobFailure('template-unknown', `template ${step.template} (${patient.locale}) does not exist`);
+  const vars: MessageVars = {
+    firstName: patient.firstName,
+    clinicName: clinic.name,
+    clinicPhone: clinic.phone,
+    namesTreatment: channel === 'email' || clinic.smsNamesTreatment,
+    escortName: plan.escortName ?? undefined,
+    emergencyPhone: clinic.emergency.phone,
+    crisisLine: clinic.emergency.crisisLine,
+  };
+  const base = { messageId: deliveryId(step.id, channel), clinicId: step.clinicId, patientId: step.patientId, template: step.template, to, scheduledFor: step.dueAt.toISOString() };
+  return channel === 'sms' ? { ...base, channel, body: renderSms(template, vars) } : { ...base, channel, fromName: clinic.name, ...renderEmail(template, vars) };
+}

@@ -1,0 +1,92 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { Duration } from 'luxon';
+import type { Redis } from 'ioredis';
+import type { Clinics } from '../config/clinics.ts';
+import type { Channels } from '../channels/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import { eventJobSchema, queueNames, stepJobSchema, type Queues } from '../lib/queues.ts';
+import type { Db } from '../store/db.ts';
+import { dispatchStep } from './dispatcher.ts';
+import { JobFailure } from './job-failure.ts';
+import { reconcile } from './reconciler.ts';
+import { expandEvent } from './scheduler.ts';
+
+export interface WorkerDeps {
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  clinics: Clinics;
+  channels: Channels;
+  log: Logger;
+  metrics?: Metrics;
+  concurrency: number;
+  /** Sends per second across every worker process together (BullMQ's limiter lives in Redis). */
+  ratePerSecond: number;
+  reconcileEvery: string;
+  now?: () => Date;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Job data is parsed at the boundary like any outside input: a malformed job fails alone. */
+function parseJob<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } }, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) throw new JobFailure('job-malformed', `job ${job.id ?? '?'} on ${job.queueName} has malformed data`);
+  return parsed.data;
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const connection = deps.redis;
+  const prefix = deps.queues.prefix;
+  const log = deps.log.child({ component: 'workers' });
+
+  const events = new Worker(
+    queueNames.events,
+    async (job) => expandEvent(deps, parseJob(eventJobSchema, job)),
+    { connection, prefix, concurrency: 10 },
+  );
+  const steps = new Worker(
+    queueNames.steps,
+    async (job, token) => {
+      const { stepId } = parseJob(stepJobSchema, job);
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const outcome = await dispatchStep(deps, stepId, { finalAttempt });
+      if (outcome.state === 'deferred') {
+        // Same job, later: quiet hours began after it was scheduled.
+        await job.moveToDelayed(outcome.until.getTime(), token);
+        throw new DelayedError();
+      }
+      return outcome.state;
+    },
+    { connection, prefix, concurrency: deps.concurrency, limiter: { max: deps.ratePerSecond, duration: 1_000 } },
+  );
+  const maintenance = new Worker(
+    queueNames.maintenance,
+    async () => reconcile({ ...deps, every: deps.reconcileEvery }),
+    { connection, prefix, concurrency: 1 },
+  );
+  const workers = [events, steps, maintenance];
+  for (const w of workers) {
+    w.on('failed', (job, err) => {
+      const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);
+      deps.metrics?.jobsFailed.inc({ queue: w.name, reason });
+      log.warn({ queue: w.name, jobId: job?.id, reason, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
+    });
+    // Connection errors are retried by ioredis; they must not crash the process.
+    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+  }
+  const every = Duration.fromISO(deps.reconcileEvery).toMillis();
+  await deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  log.info({ concurrency: deps.concurrency, ratePerSecond: deps.ratePerSecond, reconcileEvery: deps.reconcileEvery }, 'workers started');
+  return {
+    workers,
+    async close() {
+      // Stop taking jobs, let the ones in flight finish.
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
