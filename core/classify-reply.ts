@@ -158,12 +158,13 @@ const trailWords = new Set(SCORE_TRAIL_WORDS);
 const quantityWords = new Set(QUANTITY_WORDS);
 const timeWords = new Set(TIME_WORDS);
 
-// Tokens for numbers: "3.5", "2-3" and "3:30" stay one non-number token; "/" is its own token.
+// Tokens for numbers: "3.5", "2-3", "3:30" and "-1" stay one non-number token; "/" is its own token.
 function toScoreTokens(text: string): string[] {
   const plain = foldText(text)
     .replace(/'/g, '')
     .replace(/[\u2044\u2215]/g, '/')
     .replace(/(\d)\s*[.,:\-\u2013]\s*(?=\d)/g, '$1_')
+    .replace(/(^|\s)[-\u2212](?=\d)/g, '$1_')
     .replace(/\//g, ' / ')
     .replace(/[^a-z0-9_/]+/g, ' ')
     .trim();
@@ -196,11 +197,11 @@ function findScore(text: string): Score | undefined {
     const prev = tokens[i - 1];
     const lead = tokens.slice(0, i).every((t) => leadWords.has(t));
     const cued = prev !== undefined && cueWords.has(prev);
-    const last = i === tokens.length - 1;
+    const last = tokens.slice(i + 1).every((t) => trailWords.has(t));
     // "one", "dos" are common words, so a rating in words must stand (nearly) alone.
     const rating = /^\d+$/.test(token)
       ? outOf === 'five' || lead || cued || (last && !timeWords.has(prev ?? ''))
-      : outOf === 'five' || ((lead || cued) && tokens.slice(i + 1).every((t) => trailWords.has(t)));
+      : outOf === 'five' || ((lead || cued) && last);
     if (rating) return isScore(value) ? value : undefined;
   }
   return undefined;

@@ -27,7 +27,7 @@ export const CRISIS_PHRASES: readonly string[] = [
   'wanna end it', 'want it all to end',
   'want/wanna/wish/ready/deserve to die', 'wanna die', 'want to be dead', 'rather be dead', 'rather die',
   'wish i was/were dead', 'wish i could die', 'wish i wasnt/werent alive/here/born',
-  'better off dead', 'better off without me', 'should just die',
+  'better off dead', 'better off without me', 'should just die', 'like/think im/i dying',
   "don't/not want to live/exist", 'dont/not want to be alive/here', 'dont/not wanna live/exist',
   'no reason to live', 'nothing to live for', 'not worth living', 'dont/not want to wake up',
   // self-harm
@@ -52,7 +52,7 @@ export const CRISIS_PHRASES: readonly string[] = [
   'suicidio~', 'suicida', 'suicidarme~', 'suicidar~', 'quiero/quisiera/prefiero morir/morirme',
   'ganas de morir/morirme', 'mejor muerto/muerta', 'estar muerto/muerta', 'matarme', 'me voy a matar',
   'me quiero matar', 'quitarme la vida', 'acabar/terminar con mi vida', 'acabar con todo',
-  'no quiero vivir', 'no quiero seguir viviendo', 'no quiero estar vivo/viva', 'no vale la pena vivir',
+  'creo/siento que me muero', 'no quiero vivir', 'no quiero seguir viviendo', 'no quiero estar vivo/viva', 'no vale la pena vivir',
   'hacerme daño', 'me hice daño', 'lastimarme', 'volví a cortarme',
   'cortarme/corto/corté/cortando/cortado las/los/mis venas/muñecas/brazos/piernas',
   'autolesión~', 'autolesiones~', 'autolesionarme~', 'sobredosis~', 'demasiadas pastillas',
@@ -130,8 +130,8 @@ export const QUANTITY_WORDS: readonly string[] = [
 // A number after one of these, at the end of a reply, is a time ("see you at 2").
 export const TIME_WORDS: readonly string[] = ['at', 'by', 'until', 'till', 'til', 'before', 'after', 'from', 'to', 'las', 'room', 'day'];
 
-// Words that may follow a rating written as a word ("a two today", "three i guess").
+// Words that may follow a rating at the end of a reply ("a two today", "5 stars", "three i guess").
 export const SCORE_TRAIL_WORDS: readonly string[] = [
   'today', 'tonight', 'now', 'i', 'guess', 'think', 'maybe', 'honestly', 'ok', 'okay', 'thanks', 'thank', 'you',
-  'hoy', 'creo', 'gracias', 'ya',
+  'stars', 'star', 'hoy', 'creo', 'gracias', 'ya', 'estrellas',
 ];
