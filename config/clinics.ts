@@ -45,7 +45,7 @@ export interface Clinics {
 export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {
   const parsed = clinicsFileSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  clinics.${i.path.join('.')}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
   }
   const problems: string[] = [];
@@ -74,7 +74,9 @@ export function loadClinics(path: string): Clinics {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`Cannot read CLINICS_FILE ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err);
+    throw new ConfigError(`Cannot read CLINICS_FILE ${path}: ${why}.`);
   }
   let json: unknown;
   try {

@@ -15,7 +15,8 @@ export function planId(clinicId: string, patientId: string, kind: string, refere
 }
 
 export function stepId(plan: string, key: string, recipient: 'patient' | 'escort'): string {
-  return recipient === 'patient' ? `${plan}-${key}` : `${plan}-${key}-escort`;
+  // '.' never appears in a step key, so an escort copy cannot collide with a step named '<key>-escort'.
+  return recipient === 'patient' ? `${plan}-${key}` : `${plan}-${key}.escort`;
 }
 
 export function deliveryId(step: string, channel: 'sms' | 'email'): string {

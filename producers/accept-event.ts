@@ -23,6 +23,16 @@ export interface Accepted {
   duplicate: boolean;
 }
 
+// The event is safe in PostgreSQL already; a Redis that does not answer must not hold the caller.
+const enqueueTimeoutMs = 2_000;
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Validates an event for the clinic that sent it; the caller's clinic comes from its API key. */
 export function parseClinicEvent(clinics: Clinics, input: unknown, callerClinicId?: string): { event: ClinicEvent; clinic: Clinic } {
   const event = parseOrThrow(clinicEventSchema, input, 'Invalid event');
@@ -58,7 +68,7 @@ export async function acceptEvent(deps: AcceptDeps, input: unknown, callerClinic
   }
   deps.metrics?.eventsAccepted.inc({ type: event.type });
   try {
-    await enqueueEvent(deps.queues, { clinicId: event.clinicId, eventId: event.id });
+    await withTimeout(enqueueEvent(deps.queues, { clinicId: event.clinicId, eventId: event.id }), enqueueTimeoutMs);
     log.info('event accepted');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'event accepted but not queued; the reconciler will queue it');

@@ -64,7 +64,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     if (applied.length) log.info({ applied }, 'database migrated');
     const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, env.START_LOCAL_REDIS);
     if (local.stop) closers.push(local.stop);
-    const redis = connectRedis(local.url, role === 'api' ? 'producer' : 'worker');
+    // Producers fail fast when Redis is away (the event is safe in PostgreSQL); workers wait for it.
+    const redis = connectRedis(local.url, 'producer');
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     closers.push(() => redis.quit());
     const queues = openQueues(redis, env.QUEUE_PREFIX);
@@ -75,12 +76,23 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     log.info({ database: db.kind, sms: channels.sms.provider, email: channels.email.provider, role }, 'aftercare ready');
 
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
-    const workers =
-      role === 'all' || role === 'worker'
-        ? await startWorkers({ ...deps, concurrency: env.WORKER_CONCURRENCY, ratePerSecond: env.SMS_RATE_PER_SECOND, reconcileEvery: env.RECONCILE_EVERY })
-        : undefined;
-    if (workers) closers.push(() => workers.close());
-    const server = role === 'all' || role === 'api' ? buildServer(deps) : undefined;
+    let workers: RunningWorkers | undefined;
+    if (role === 'all' || role === 'worker') {
+      const workerRedis = connectRedis(local.url, 'worker');
+      workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+      closers.push(() => workerRedis.quit());
+      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX);
+      closers.push(() => workerQueues.close());
+      const running = await startWorkers({
+        ...deps, redis: workerRedis, queues: workerQueues,
+        concurrency: env.WORKER_CONCURRENCY, ratePerSecond: env.SMS_RATE_PER_SECOND, reconcileEvery: env.RECONCILE_EVERY,
+      });
+      closers.push(() => running.close());
+      workers = running;
+    }
+    const server = role === 'all' || role === 'api'
+      ? buildServer({ ...deps, twilio: { authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: env.PUBLIC_BASE_URL } })
+      : undefined;
     if (server) closers.push(() => server.close());
 
     return {

@@ -12,6 +12,7 @@ export type TimelineKind =
   | 'step.failed'
   | 'delivery.retrying'
   | 'delivery.failed'
+  | 'delivery.updated'
   | 'plan.cancelled';
 
 export interface TimelineEntry {

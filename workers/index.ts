@@ -80,11 +80,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
   const every = Duration.fromISO(deps.reconcileEvery).toMillis();
-  await deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const scheduleReconciler = () =>
+    deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await scheduleReconciler();
+  // The repeatable job lives in Redis too: after a wipe, every worker puts it back within one period.
+  const keeper = setInterval(() => {
+    scheduleReconciler().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler'));
+  }, every);
+  keeper.unref();
   log.info({ concurrency: deps.concurrency, ratePerSecond: deps.ratePerSecond, reconcileEvery: deps.reconcileEvery }, 'workers started');
   return {
     workers,
     async close() {
+      clearInterval(keeper);
       // Stop taking jobs, let the ones in flight finish.
       await Promise.all(workers.map((w) => w.close()));
     },

@@ -13,6 +13,8 @@ import { acceptEvent } from '../accept-event.ts';
 import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
+import { twilioWebhooks } from './twilio-webhooks.ts';
+import type { ReportedDelivery } from '../../store/delivery-status.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -23,6 +25,8 @@ export interface ServerDeps {
   metrics: Metrics;
   now?: () => Date;
   bodyLimit?: number;
+  /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
+  twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
 }
 
 declare module 'fastify' {
@@ -58,6 +62,8 @@ export function buildServer(deps: ServerDeps) {
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong; nothing was changed.' } });
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
+
+  app.register(twilioWebhooks, { db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '', onUndelivered: deps.twilio?.onUndelivered });
 
   const clinicOf = (req: FastifyRequest): Clinic => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);

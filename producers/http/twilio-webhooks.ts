@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { Logger } from '../../lib/logger.ts';
+import type { Db } from '../../store/db.ts';
+import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
+import type { ReportedDelivery } from '../../store/delivery-status.ts';
+
+export interface TwilioWebhookDeps {
+  db: Db;
+  /** Unset means no Twilio account: every webhook is refused, since none can be verified. */
+  authToken: string | undefined;
+  /** The URL Twilio calls us at (PUBLIC_BASE_URL), without a trailing slash. */
+  publicBaseUrl: string;
+  log: Logger;
+  /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
+  onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
+}
+
+export const statusPath = '/webhooks/twilio/status';
+
+const formFields = z.record(z.string(), z.string());
+const statusCallback = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z.string().regex(/^\d{1,10}$/).optional(),
+});
+const knownStatus = z.enum(reportedStatuses);
+
+function forbidden(reply: FastifyReply, message: string) {
+  return reply.status(403).send({ error: { code: 'forbidden', message } });
+}
+
+/**
+ * Twilio's webhooks as an encapsulated plugin (its form parser stays inside it):
+ * `app.register(twilioWebhooks, deps)`.
+ */
+export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app, deps) => {
+  const log = deps.log.child({ component: 'twilio-webhooks' });
+
+  // Twilio posts application/x-www-form-urlencoded; no dependency needed to read it.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
+  });
+
+  app.post(statusPath, async (req, reply) => {
+    const signature = req.headers['x-twilio-signature'];
+    const params = formFields.safeParse(req.body ?? {});
+    if (deps.authToken === undefined) return forbidden(reply, 'Twilio webhooks are not configured (no auth token).');
+    if (typeof signature !== 'string' || signature === '') return forbidden(reply, 'Missing X-Twilio-Signature.');
+    // The URL Twilio signed is the public one: behind a proxy, the Host header names the proxy's upstream.
+    const url = deps.publicBaseUrl.replace(/\/+$/, '') + req.url;
+    if (!params.success || !twilio.validateRequest(deps.authToken, signature, url, params.data))
+      return forbidden(reply, 'The X-Twilio-Signature does not match this request.');
+
+    const callback = statusCallback.safeParse(params.data);
+    if (!callback.success) {
+      return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio status callback.', issues: z.flattenError(callback.error).fieldErrors } });
+    }
+    const { MessageSid: providerId, MessageStatus, ErrorCode: errorCode } = callback.data;
+    const status = knownStatus.safeParse(MessageStatus);
+    if (!status.success) {
+      // read, canceled, partially_delivered, ...: nothing this service tracks.
+      log.info({ providerId, status: MessageStatus }, 'delivery report ignored');
+      return reply.status(204).send();
+    }
+
+    const recorded = await recordDeliveryStatus(deps.db, { providerId, status: status.data, ...(errorCode ? { errorCode } : {}) });
+    if (!recorded) {
+      log.warn({ providerId, status: status.data }, 'delivery report for an unknown message');
+      return reply.status(204).send();
+    }
+    const { delivery, changed } = recorded;
+    log.info(
+      { deliveryId: delivery.id, stepId: delivery.stepId, clinicId: delivery.clinicId, patientId: delivery.patientId, providerId, status: status.data, errorCode, changed },
+      'delivery report',
+    );
+    if (changed && (status.data === 'undelivered' || status.data === 'failed')) await deps.onUndelivered?.(delivery);
+    return reply.status(204).send();
+  });
+};

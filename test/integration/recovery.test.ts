@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../lib/logger.ts';
+import { ensureRedis } from '../../lib/local-redis.ts';
+import { redisAnswers } from '../../lib/redis.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
+import { freePort, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let pipeline: TestPipeline | undefined;
+let redis: PrivateRedis | undefined;
+afterEach(async () => {
+  await pipeline?.dispose();
+  await redis?.stop();
+  pipeline = undefined;
+  redis = undefined;
+});
+
+const states = (p: TestPipeline) =>
+  p.db.query<{ key: string; state: string }>('SELECT key, state FROM steps ORDER BY due_at, id');
+
+describe('Redis wiped after scheduling', () => {
+  it('restores every job from PostgreSQL and still sends each step exactly once', async () => {
+    redis = await startPrivateRedis();
+    pipeline = await startPipeline({
+      env: { REDIS_URL: redis.url },
+      clinics: [testClinic({ plans: { session: [
+        { key: 'no-driving', template: 'no-driving', after: 'PT2S', quietHours: 'ignore', toEscort: true },
+        { key: 'light-meal', template: 'light-meal', after: 'PT3S' },
+        { key: 'checkin-24h', template: 'checkin-24h', after: 'PT4S' },
+      ] } })],
+    });
+    const p = pipeline;
+    await p.accept(sessionEvent());
+    await waitFor('four steps scheduled with jobs', async () =>
+      (await states(p)).length === 4 && (await p.queues.steps.getDelayedCount()) === 4);
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    expect(await p.queues.steps.getDelayedCount()).toBe(0);
+    admin.disconnect();
+
+    await waitFor('every step sent', async () => (await states(p)).every((s) => s.state === 'sent'), 30_000);
+    const sms = p.outbox('sms');
+    expect(sms).toHaveLength(4);
+    expect(new Set(sms.map((m) => m.messageId)).size).toBe(4);
+  });
+
+  it('enqueues an event accepted while Redis was down once Redis is back', async () => {
+    redis = await startPrivateRedis({ appendonly: true });
+    pipeline = await startPipeline({ env: { REDIS_URL: redis.url } });
+    const p = pipeline;
+    await redis.kill();
+    const accepted = await p.accept(sessionEvent());
+    expect(accepted.duplicate).toBe(false);
+    await redis.restart();
+    await waitFor('steps sent after Redis returned', async () => {
+      const s = await states(p);
+      return s.length === 4 && s.every((x) => x.state === 'sent');
+    }, 40_000);
+    expect(p.outbox('sms')).toHaveLength(4);
+  });
+});
+
+describe('a malformed job', () => {
+  it('fails alone with a reason and a metric while the worker keeps sending', async () => {
+    pipeline = await startPipeline();
+    const p = pipeline;
+    await p.queues.steps.add('send', { bogus: true } as never, { jobId: 'malformed-1', attempts: 3 });
+    await p.queues.steps.add('send', { stepId: 'plan-does-not-exist-step' }, { jobId: 'missing-1', attempts: 3 });
+    await p.accept(sessionEvent());
+    await waitFor('the real plan sent', () => p.outbox('sms').length === 4);
+    const failed = await waitFor('both bad jobs failed', async () => {
+      const jobs = await p.queues.steps.getFailed();
+      return jobs.length === 2 ? jobs : undefined;
+    });
+    const reasons = failed.map((j) => j.failedReason).sort();
+    expect(reasons[0]).toMatch(/^job-malformed/);
+    expect(reasons[1]).toMatch(/^step-missing/);
+    // Unrecoverable: tried once, not three times.
+    expect(failed.map((j) => j.attemptsMade)).toEqual([1, 1]);
+    const metrics = await p.metrics.registry.getSingleMetricAsString('aftercare_jobs_failed_total');
+    expect(metrics).toContain('reason="job-malformed"');
+  });
+});
+
+describe('embedded database', () => {
+  it('runs the same flow on PGlite', async () => {
+    pipeline = await startPipeline({ embedded: true });
+    const p = pipeline;
+    expect(p.db.kind).toBe('pglite');
+    await p.accept(sessionEvent());
+    await waitFor('four SMS sent', () => p.outbox('sms').length === 4);
+    await waitFor('every step sent', async () => (await states(p)).every((s) => s.state === 'sent'));
+  });
+});
+
+describe('a private Redis for newcomers', () => {
+  it('starts redis-server with its data under the data directory when none answers, and stops it', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const dir = mkdtempSync(join(tmpdir(), 'aftercare-local-'));
+    const local = await ensureRedis(url, dir, createLogger({ level: 'silent' }), 'auto');
+    expect(local.stop).toBeTypeOf('function');
+    const client = new Redis(url);
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await client.config('GET', 'dir')).toEqual(['dir', join(dir, 'redis')]);
+    client.disconnect();
+    await local.stop?.();
+    expect(await redisAnswers(url, 300)).toBe(false);
+  });
+
+  it('says in one sentence how to get Redis when it may not start one', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await expect(ensureRedis(url, tmpdir(), createLogger({ level: 'silent' }), 'never')).rejects.toThrow(ConfigError);
+    await expect(ensureRedis(url, tmpdir(), createLogger({ level: 'silent' }), 'never')).rejects.toThrow(/No Redis answers at .*; start one/);
+  });
+});
