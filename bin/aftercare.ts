@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { loadClinics } from '../config/clinics.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import { ConfigError } from '../lib/errors.ts';
@@ -13,7 +14,8 @@ const usage = `Usage: aftercare <command>
   start                     API and all workers in one process (npm start)
   api                       the HTTP API only (needs DATABASE_URL)
   worker                    workers only; run more for more throughput (needs DATABASE_URL)
-  send-event <file.json>    POST an event to the running API (AFTERCARE_API_KEY, AFTERCARE_URL)
+  send-event <file.json>    POST an event to the running API (AFTERCARE_API_KEY, AFTERCARE_URL);
+                            --now: as if the session ended this minute (a fresh event id too)
   templates check           render every template in every language and check SMS length
   demo                      a time-compressed session: messages arrive within a minute`;
 
@@ -35,10 +37,13 @@ async function serve(env: Env, role: Role): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-async function sendEvent(env: Env, file: string | undefined): Promise<void> {
-  if (!file) throw new ConfigError('Usage: aftercare send-event <file.json>');
+async function sendEvent(env: Env, args: string[]): Promise<void> {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) throw new ConfigError('Usage: aftercare send-event <file.json> [--now]');
   if (!env.AFTERCARE_API_KEY) throw new ConfigError('Set AFTERCARE_API_KEY to the clinic API key (the example clinic-a uses dev-key-clinic-a).');
-  const body = readFileSync(file, 'utf8');
+  let body = readFileSync(file, 'utf8');
+  // --now: as if the session ended (or the last use was) this minute, to watch a plan run today.
+  if (args.includes('--now')) body = anchorAtNow(body);
   const url = `${env.AFTERCARE_URL ?? `http://${env.HOST}:${env.PORT}`}/v1/events`;
   const response = await fetch(url, {
     method: 'POST',
@@ -50,6 +55,16 @@ async function sendEvent(env: Env, file: string | undefined): Promise<void> {
   const text = await response.text();
   process.stdout.write(`${response.status} ${text}\n`);
   if (response.status !== 202) process.exitCode = 1;
+}
+
+const anchorable = z.looseObject({ id: z.string(), session: z.looseObject({}).optional(), cessation: z.looseObject({}).optional() });
+
+function anchorAtNow(text: string): string {
+  const event = anchorable.parse(JSON.parse(text));
+  const now = new Date().toISOString();
+  if (event.session) event.session.endedAt = now;
+  if (event.cessation) event.cessation.lastUseAt = now;
+  return JSON.stringify({ ...event, id: `${event.id}-${Date.now()}` });
 }
 
 function templatesCheck(env: Env): void {
@@ -76,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
     case 'worker':
       return serve(env, 'worker');
     case 'send-event':
-      return sendEvent(env, rest[0]);
+      return sendEvent(env, rest);
     case 'templates':
       if (rest[0] === 'check') return templatesCheck(env);
       break;

@@ -73,7 +73,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const channels = openChannels(env, log);
     closers.push(() => channels.close());
     const metrics = createMetrics();
-    log.info({ database: db.kind, sms: channels.sms.provider, email: channels.email.provider, role }, 'aftercare ready');
+    log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
 
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
     let workers: RunningWorkers | undefined;

@@ -159,10 +159,16 @@ export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: strin
 }
 
 /** Steps that should have a job in Redis now: still open and due before the horizon. */
-export async function openStepsDueBefore(sql: Sql, horizon: Date, limit: number, offset = 0): Promise<Array<{ id: string; dueAt: Date }>> {
+export async function openStepsDueBefore(
+  sql: Sql,
+  horizon: Date,
+  limit: number,
+  offset = 0,
+  states: StepState[] = ['scheduled', 'sending'],
+): Promise<Array<{ id: string; dueAt: Date }>> {
   const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE state IN ('scheduled', 'sending') AND due_at < $1 ORDER BY due_at, id LIMIT $2 OFFSET $3`,
-    [horizon, limit, offset],
+    `SELECT id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+    [horizon, limit, offset, states],
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
 }

@@ -34,6 +34,19 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
     steps += due.length;
     if (due.length < batch) break;
   }
+  // A job can also exist but fire too late: Redis restored from an old snapshot, or shared with a
+  // database that was reset. An open step well past its due time gets its delayed job promoted.
+  // Only never-tried steps: a step in 'sending' may be waiting out a retry backoff on purpose.
+  const overdue = await openStepsDueBefore(deps.db, now.minus({ seconds: 10 }).toJSDate(), 500, 0, ['scheduled']);
+  let promoted = 0;
+  for (const step of overdue) {
+    const job = await deps.queues.steps.getJob(step.id);
+    if (job && (await job.isDelayed())) {
+      await job.promote();
+      promoted++;
+    }
+  }
+  if (promoted) deps.log.warn({ promoted }, 'promoted overdue delayed jobs');
   if (events.length || steps) deps.log.debug({ events: events.length, steps }, 'reconciled');
   return { events: events.length, steps };
 }

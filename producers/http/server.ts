@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clinic, Clinics } from '../../config/clinics.ts';
@@ -86,7 +87,15 @@ export function buildServer(deps: ServerDeps) {
     // Another clinic's patient looks exactly like a missing one.
     const patient = await loadPatient(deps.db, clinic.id, patientId);
     if (!patient) throw new AftercareError('not-found', `No patient ${patientId} at clinic ${clinic.id}.`);
-    return { clinicId: clinic.id, patientId, timezone: patient.timezone ?? clinic.timezone, entries: await patientTimeline(deps.db, clinic.id, patientId) };
+    const timezone = patient.timezone ?? clinic.timezone;
+    const local = (iso: string) => DateTime.fromISO(iso).setZone(timezone).toISO({ suppressMilliseconds: true });
+    // Times in UTC and in the patient's own zone, so staff read "08:00 their time" directly.
+    const entries = (await patientTimeline(deps.db, clinic.id, patientId)).map((e) => ({
+      ...e,
+      atLocal: local(e.at),
+      ...(typeof e.detail.dueAt === 'string' ? { dueAtLocal: local(e.detail.dueAt) } : {}),
+    }));
+    return { clinicId: clinic.id, patientId, timezone, entries };
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
