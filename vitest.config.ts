@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // Integration tests share one Redis and one PostgreSQL server, each on its own prefix/schema.
     testTimeout: 60_000,
     hookTimeout: 60_000,

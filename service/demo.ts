@@ -69,6 +69,9 @@ export async function runDemo(env: Env, log: Logger): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   print(seen.size >= expected ? 'Demo complete: every message arrived in order.' : 'Demo timed out before every message arrived.');
+  // Leave nothing behind in the developer's Redis.
+  await service.workers?.close();
+  await Promise.all([service.queues.events, service.queues.steps, service.queues.maintenance].map((q) => q.obliterate({ force: true })));
   await service.close();
   if (seen.size < expected) process.exitCode = 1;
 }

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { openQueues, type Queues } from '../lib/queues.ts';
 import { connectRedis } from '../lib/redis.ts';
+import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
 import { buildServer } from '../producers/http/server.ts';
 import { openDb, type Db } from '../store/db.ts';
@@ -68,6 +69,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const redis = connectRedis(local.url, 'producer');
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     closers.push(() => redis.quit());
+    await checkRedisPolicy(redis, log);
     const queues = openQueues(redis, env.QUEUE_PREFIX);
     closers.push(() => queues.close());
     const channels = openChannels(env, log);

@@ -118,3 +118,16 @@ describe('a private Redis for newcomers', () => {
     await expect(ensureRedis(url, tmpdir(), createLogger({ level: 'silent' }), 'never')).rejects.toThrow(/No Redis answers at .*; start one/);
   });
 });
+
+describe('Redis settings at start', () => {
+  it('refuses a Redis that may evict keys, and warns when Redis keeps nothing on disk', async () => {
+    redis = await startPrivateRedis();
+    const admin = new Redis(redis.url);
+    await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await expect(startPipeline({ env: { REDIS_URL: redis.url } })).rejects.toThrow(/maxmemory-policy allkeys-lru; set it to noeviction/);
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    admin.disconnect();
+    pipeline = await startPipeline({ env: { REDIS_URL: redis.url } });
+    expect(pipeline.logLines.join('\n')).toContain('Redis keeps nothing on disk');
+  });
+});

@@ -9,6 +9,7 @@ import type { ReportedDelivery } from '../../store/delivery-status.ts';
 import { migrate } from '../../store/migrate.ts';
 import { statusPath, twilioWebhooks } from '../../producers/http/twilio-webhooks.ts';
 import { signTwilioRequest } from '../support/twilio-server.ts';
+import { testDatabaseUrl } from '../support/pipeline.ts';
 
 const authToken = 'test-auth-token-0123456789abcdef';
 const publicBaseUrl = 'https://aftercare.example.org';
@@ -23,7 +24,7 @@ describe('POST /webhooks/twilio/status', () => {
 
   beforeEach(async () => {
     db = await openDb({
-      url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      url: testDatabaseUrl,
       schema: 't_' + randomUUID().replace(/-/g, '').slice(0, 20),
     });
     await migrate(db);

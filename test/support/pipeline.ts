@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { resolveClinics, type ClinicInput } from '../../config/clinics.ts';
 import { loadEnv, type Env } from '../../config/env.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { openDb } from '../../store/db.ts';
 import { openService, type Role, type Service } from '../../service/index.ts';
 
-export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Chosen once for the run by test/support/global-setup.ts.
+export const testDatabaseUrl = inject('databaseUrl');
+export const testRedisUrl = inject('redisUrl');
 
 export const clinicAKey = 'test-key-clinic-a';
 export const clinicBKey = 'test-key-clinic-b';

@@ -1,0 +1,24 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import { ConfigError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * BullMQ's keys must never be evicted: an evicted delayed job is a lost message until the
+ * reconciler notices. Without persistence a Redis restart loses the last jobs: the reconciler
+ * restores them from PostgreSQL, but later than planned, so say so.
+ */
+export async function checkRedisPolicy(redis: Redis, log: Logger): Promise<void> {
+  if (redis.status !== 'ready') await Promise.race([once(redis, 'ready'), new Promise((r) => setTimeout(r, 3_000).unref())]);
+  const config = async (name: string): Promise<string | undefined> => {
+    // Managed Redis services may forbid CONFIG; then there is nothing to check.
+    const reply = await redis.config('GET', name).catch(() => undefined);
+    return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+  };
+  const policy = await config('maxmemory-policy');
+  if (policy !== undefined && policy !== 'noeviction')
+    throw new ConfigError(`Redis uses maxmemory-policy ${policy}; set it to noeviction (redis-cli CONFIG SET maxmemory-policy noeviction) so no job is ever evicted.`);
+  const [appendonly, save] = await Promise.all([config('appendonly'), config('save')]);
+  if (appendonly === 'no' && save === '')
+    log.warn('Redis keeps nothing on disk (appendonly no, no snapshots): after a Redis restart the reconciler restores jobs from PostgreSQL');
+}
