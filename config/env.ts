@@ -28,6 +28,13 @@ const envSchema = z
     SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     RECONCILE_EVERY: duration.default('PT30S'),
+    /** Attempts per send before a transient failure counts as permanent, and the first backoff. */
+    SEND_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    SEND_BACKOFF: duration.default('PT2S'),
+    /** A send claimed this long ago with no outcome lost its process; longer than any provider timeout. */
+    CLAIM_TIMEOUT: duration.default('PT30S'),
+    /** PostgreSQL schema to live in. */
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase schema name').default('public'),
     /** BullMQ key prefix; the braces keep every queue in one Redis Cluster slot. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_-]{1,64}$/).default('{aftercare}'),
     /** The clinic API key `aftercare send-event` presents. */

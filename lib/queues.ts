@@ -14,32 +14,43 @@ export const queueNames = {
 export const eventJobSchema = z.strictObject({ clinicId: z.string().min(1), eventId: z.string().min(1) });
 export type EventJob = z.infer<typeof eventJobSchema>;
 export const stepJobSchema = z.strictObject({ stepId: z.string().min(1) });
+/** Re-send of an already sent step on another channel (an SMS the carrier reported undelivered). */
+export const fallbackJobSchema = z.strictObject({ stepId: z.string().min(1), channel: z.enum(['sms', 'email']) });
+export type FallbackJob = z.infer<typeof fallbackJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 
-/** Transient provider errors retry with exponential backoff and jitter; permanent ones never retry. */
-export const retryPolicy = { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } } as const;
+/** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+export const defaultRetryPolicy: RetryPolicy = { attempts: 8, backoffMs: 2_000 };
 
+// Completed jobs leave Redis at once: PostgreSQL keeps the history.
 const lean: JobsOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } };
-export const eventJobOptions: JobsOptions = { ...lean, ...retryPolicy };
-export const stepJobOptions: JobsOptions = { ...lean, ...retryPolicy };
+function jobOptions(retry: RetryPolicy): JobsOptions {
+  return { ...lean, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 } };
+}
 
 export interface Queues {
   events: Queue<EventJob>;
-  steps: Queue<StepJob>;
+  steps: Queue<StepJob | FallbackJob>;
   maintenance: Queue;
   prefix: string;
+  jobOptions: JobsOptions;
   close(): Promise<void>;
 }
 
-export function openQueues(connection: Redis, prefix: string): Queues {
+export function openQueues(connection: Redis, prefix: string, retry: RetryPolicy = defaultRetryPolicy): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
-  const steps = new Queue<StepJob>(queueNames.steps, { connection, prefix });
+  const steps = new Queue<StepJob | FallbackJob>(queueNames.steps, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
   return {
     events,
     steps,
     maintenance,
     prefix,
+    jobOptions: jobOptions(retry),
     async close() {
       await Promise.all([events.close(), steps.close(), maintenance.close()]);
     },
@@ -47,7 +58,7 @@ export function openQueues(connection: Redis, prefix: string): Queues {
 }
 
 export async function enqueueEvent(queues: Queues, job: EventJob): Promise<void> {
-  await queues.events.add('expand', job, { ...eventJobOptions, jobId: eventJobId(job.clinicId, job.eventId) });
+  await queues.events.add('expand', job, { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) });
 }
 
 /** One delayed job per step; the job id is the step id, so adding it again is a no-op. */
@@ -57,7 +68,11 @@ export async function enqueueSteps(queues: Queues, steps: Array<{ id: string; du
     steps.map((s) => ({
       name: 'send',
       data: { stepId: s.id },
-      opts: { ...stepJobOptions, jobId: s.id, delay: Math.max(0, s.dueAt.getTime() - now.getTime()) },
+      opts: { ...queues.jobOptions, jobId: s.id, delay: Math.max(0, s.dueAt.getTime() - now.getTime()) },
     })),
   );
+}
+
+export async function enqueueFallback(queues: Queues, job: FallbackJob): Promise<void> {
+  await queues.steps.add('fallback', job, { ...queues.jobOptions, jobId: `${job.stepId}-fallback-${job.channel}` });
 }

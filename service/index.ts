@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Duration } from 'luxon';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
 import { openChannels, type Channels } from '../channels/index.ts';
@@ -6,7 +7,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
-import { openQueues, type Queues } from '../lib/queues.ts';
+import { enqueueFallback, openQueues, type Queues } from '../lib/queues.ts';
 import { connectRedis } from '../lib/redis.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
@@ -55,7 +56,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
-  const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: options.dbSchema });
+  const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: options.dbSchema ?? env.DATABASE_SCHEMA });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'close failed'));
@@ -70,7 +71,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     closers.push(() => redis.quit());
     await checkRedisPolicy(redis, log);
-    const queues = openQueues(redis, env.QUEUE_PREFIX);
+    const retry = { attempts: env.SEND_ATTEMPTS, backoffMs: Duration.fromISO(env.SEND_BACKOFF).toMillis() };
+    const queues = openQueues(redis, env.QUEUE_PREFIX, retry);
     closers.push(() => queues.close());
     const channels = openChannels(env, log);
     closers.push(() => channels.close());
@@ -83,17 +85,28 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const workerRedis = connectRedis(local.url, 'worker');
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => workerRedis.quit());
-      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX);
+      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry);
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
         concurrency: env.WORKER_CONCURRENCY, ratePerSecond: env.SMS_RATE_PER_SECOND, reconcileEvery: env.RECONCILE_EVERY,
+        claimTimeoutMs: Duration.fromISO(env.CLAIM_TIMEOUT).toMillis(),
       });
       closers.push(() => running.close());
       workers = running;
     }
     const server = role === 'all' || role === 'api'
-      ? buildServer({ ...deps, twilio: { authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: env.PUBLIC_BASE_URL } })
+      ? buildServer({
+          ...deps,
+          twilio: {
+            authToken: env.TWILIO_AUTH_TOKEN,
+            publicBaseUrl: env.PUBLIC_BASE_URL,
+            // Durable: the fallback is a job, so a crash after the report cannot lose it.
+            onUndelivered: async (d) => {
+              if (d.channel === 'sms') await enqueueFallback(queues, { stepId: d.stepId, channel: 'email' });
+            },
+          },
+        })
       : undefined;
     if (server) closers.push(() => server.close());
 

@@ -1,10 +1,11 @@
 import type { Sql } from './db.ts';
 
 /**
- * status: sending (claimed; the provider call is in flight or its outcome unknown), retry (a
- * transient failure before the provider accepted it), sent, delivered, undelivered, failed.
+ * status: sending (claimed; the provider call is in flight, or the process died during it),
+ * unknown (the call failed in a way that leaves open whether the provider took the message),
+ * retry (a transient failure before the provider accepted it), sent, delivered, undelivered, failed.
  */
-export type DeliveryStatus = 'sending' | 'retry' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+export type DeliveryStatus = 'sending' | 'unknown' | 'retry' | 'sent' | 'delivered' | 'undelivered' | 'failed';
 
 export type Claim =
   | { claimed: true }
@@ -31,22 +32,27 @@ export async function claimDelivery(sql: Sql, d: { id: string; stepId: string; c
   return { claimed: false, status: row.status, providerId: row.provider_id, claimedAt: row.claimed_at };
 }
 
+/**
+ * Takes over a claim whose outcome is unknown: one that failed ambiguously, or one `sending`
+ * since before `staleBefore` (its process died). True for the one caller that took it.
+ */
+export async function takeOverClaim(sql: Sql, id: string, staleBefore: Date): Promise<boolean> {
+  const rows = await sql.query(
+    `UPDATE deliveries SET status = 'sending', claimed_at = now(), updated_at = now()
+     WHERE id = $1 AND (status = 'unknown' OR (status = 'sending' AND claimed_at < $2)) RETURNING id`,
+    [id, staleBefore],
+  );
+  return rows.length > 0;
+}
+
 export async function recordSent(sql: Sql, id: string, providerId: string): Promise<void> {
   await sql.query(
-    `UPDATE deliveries SET status = 'sent', provider_id = $2, error_code = NULL, updated_at = now() WHERE id = $1 AND status IN ('sending', 'retry')`,
+    `UPDATE deliveries SET status = 'sent', provider_id = $2, error_code = NULL, updated_at = now()
+     WHERE id = $1 AND status IN ('sending', 'unknown', 'retry')`,
     [id, providerId],
   );
 }
 
-export async function recordFailure(sql: Sql, id: string, status: 'retry' | 'failed', errorCode: string): Promise<void> {
+export async function recordFailure(sql: Sql, id: string, status: 'retry' | 'unknown' | 'failed', errorCode: string): Promise<void> {
   await sql.query(`UPDATE deliveries SET status = $2, error_code = $3, updated_at = now() WHERE id = $1 AND status = 'sending'`, [id, status, errorCode]);
-}
-
-/** Takes over a claim whose attempt died without an outcome; true for the one caller that did. */
-export async function reclaimStale(sql: Sql, id: string, claimedBefore: Date): Promise<boolean> {
-  const rows = await sql.query(
-    `UPDATE deliveries SET claimed_at = now(), updated_at = now() WHERE id = $1 AND status = 'sending' AND claimed_at < $2 RETURNING id`,
-    [id, claimedBefore],
-  );
-  return rows.length > 0;
 }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import type { Clinic, Clinics } from '../config/clinics.ts';
 import { chooseChannels, type ChannelName } from '../core/channel-choice.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
@@ -9,7 +9,7 @@ import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import type { Db } from '../store/db.ts';
-import { claimDelivery, recordFailure, recordSent, reclaimStale } from '../store/deliveries.ts';
+import { claimDelivery, recordFailure, recordSent, takeOverClaim } from '../store/deliveries.ts';
 import { loadPatient, type PatientRecord } from '../store/patients.ts';
 import { deferStep, finalStepStates, loadStep, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
@@ -24,8 +24,8 @@ export interface DispatcherDeps {
   log: Logger;
   metrics?: Metrics;
   now?: () => Date;
-  /** A claim older than this with no provider id is an ambiguous send: look before sending again. */
-  ambiguousAfterMs?: number;
+  /** A claim `sending` for longer than this lost its process: look at the provider, then send. Longer than any provider timeout. */
+  claimTimeoutMs?: number;
 }
 
 export type DispatchOutcome =
@@ -125,6 +125,34 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
   return { state: 'sent', channels: sent };
 }
 
+/**
+ * A step already sent by SMS that the carrier reported undelivered: send it by email too,
+ * while it can still help (within its grace) and if the patient has an email address.
+ */
+export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: string, channel: ChannelName): Promise<DispatchOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const loaded = await loadStep(deps.db, stepIdToSend);
+  if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
+  const { step, plan } = loaded;
+  const clinic = deps.clinics.get(step.clinicId);
+  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
+  if (!clinic || !patient) throw new JobFailure('patient-missing', `patient or clinic of step ${step.id} is not configured`);
+  const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
+  const to = step.recipient === 'patient' ? (channel === 'email' ? patient.email : patient.phone) : null;
+  const late = DateTime.fromJSDate(now) > DateTime.fromJSDate(step.dueAt).plus(Duration.fromISO(step.grace));
+  const reason = !to ? `no ${channel} for this recipient` : late ? 'past its grace' : plan.cancelledAt ? 'plan cancelled' : undefined;
+  if (reason || !to) {
+    await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'step.skipped',
+      detail: { key: step.key, fallback: channel, reason } }]);
+    return { state: 'skipped', reason: reason ?? 'no address' };
+  }
+  const result = await deliver(deps, buildMessage(step, plan, patient, clinic, channel, to), step, now, log, false);
+  if (result !== 'sent') return { state: 'failed', reason: result.code };
+  await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'step.sent',
+    detail: { key: step.key, template: step.template, recipient: step.recipient, channels: [channel], fallback: true } }]);
+  return { state: 'sent', channels: [channel] };
+}
+
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
 async function deliver(
   deps: DispatcherDeps,
@@ -139,20 +167,20 @@ async function deliver(
   const claim = await claimDelivery(deps.db, { id, stepId: step.id, channel: message.channel, provider });
   if (!claim.claimed) {
     if (claim.status === 'failed') return { code: 'failed-earlier' };
-    if (claim.status !== 'sending') return 'sent';
-    // Claimed by an attempt that never recorded an outcome: it may be in flight, or it crashed.
-    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.ambiguousAfterMs ?? 60_000 }).toJSDate();
-    if (claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+    if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
+    // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
+    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+    if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
     const found = await (message.channel === 'sms'
       ? deps.channels.sms.findSent?.(message, claim.claimedAt)
       : deps.channels.email.findSent?.(message, claim.claimedAt));
     if (found) {
       await recordSent(deps.db, id, found.providerId);
-      log.warn({ channel: message.channel, messageId: id }, 'ambiguous send found at the provider; not sent again');
+      log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
       return 'sent';
     }
-    if (!(await reclaimStale(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
-    log.warn({ channel: message.channel, messageId: id }, 'ambiguous send not found at the provider; sending again');
+    if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
   }
   try {
     const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
@@ -166,8 +194,8 @@ async function deliver(
       await recordFailure(deps.db, id, 'failed', err.code);
       return { code: err.code };
     }
-    // Ambiguous: keep the claim so the retry looks at the provider before sending again.
-    if (!err.ambiguous) await recordFailure(deps.db, id, 'retry', err.code);
+    // Ambiguous: the retry looks at the provider before sending again.
+    await recordFailure(deps.db, id, err.ambiguous ? 'unknown' : 'retry', err.code);
     throw err;
   }
 }

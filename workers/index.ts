@@ -5,9 +5,9 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { eventJobSchema, queueNames, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { eventJobSchema, fallbackJobSchema, queueNames, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { dispatchStep } from './dispatcher.ts';
+import { dispatchFallback, dispatchStep } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
 import { reconcile } from './reconciler.ts';
 import { expandEvent } from './scheduler.ts';
@@ -24,6 +24,7 @@ export interface WorkerDeps {
   /** Sends per second across every worker process together (BullMQ's limiter lives in Redis). */
   ratePerSecond: number;
   reconcileEvery: string;
+  claimTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -52,6 +53,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const steps = new Worker(
     queueNames.steps,
     async (job, token) => {
+      if (job.name === 'fallback') {
+        const fallback = parseJob(fallbackJobSchema, job);
+        return (await dispatchFallback(deps, fallback.stepId, fallback.channel)).state;
+      }
       const { stepId } = parseJob(stepJobSchema, job);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const outcome = await dispatchStep(deps, stepId, { finalAttempt });
