@@ -20,7 +20,7 @@ export function renderSms<Vars>(template: RenderableTemplate<Vars>, vars: Vars):
 export function renderEmail<Vars>(template: RenderableTemplate<Vars>, vars: Vars): RenderedEmail {
   const subject = tidy(template.email.subject(vars)).replace(/\s*\n\s*/g, ' ');
   const text = tidy(template.email.text(vars));
-  return { subject, text, html: toHtml(subject, text) };
+  return { subject, text, html: emailHtml(subject, text) };
 }
 
 function tidy(text: string): string {
@@ -39,7 +39,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => htmlEntities[c] ?? c);
 }
 
-function toHtml(subject: string, text: string): string {
+/** The HTML part of an email, made from its plain-text paragraphs. */
+export function emailHtml(subject: string, text: string): string {
   const paragraphs = text
     .split(/\n{2,}/)
     .filter((p) => p.length > 0)

@@ -22,3 +22,8 @@ export function stepId(plan: string, key: string, recipient: 'patient' | 'escort
 export function deliveryId(step: string, channel: 'sms' | 'email'): string {
   return `${step}-${channel}`;
 }
+
+/** One escalation per cause: the same reply or the same silent check-in never raises two. */
+export function escalationId(clinicId: string, patientId: string, cause: string): string {
+  return `esc-${digest(clinicId, patientId, cause)}`;
+}

@@ -8,6 +8,7 @@ import { eventJobId } from './ids.ts';
 export const queueNames = {
   events: 'events',
   steps: 'steps',
+  escalations: 'escalations',
   maintenance: 'maintenance',
 } as const;
 
@@ -17,6 +18,11 @@ export const stepJobSchema = z.strictObject({ stepId: z.string().min(1) });
 /** Re-send of an already sent step on another channel (an SMS the carrier reported undelivered). */
 export const fallbackJobSchema = z.strictObject({ stepId: z.string().min(1), channel: z.enum(['sms', 'email']) });
 export type FallbackJob = z.infer<typeof fallbackJobSchema>;
+/** The end of a check-in's reply window: round 1 may remind, round 2 raises a review. */
+export const replyWindowJobSchema = z.strictObject({ stepId: z.string().min(1), round: z.union([z.literal(1), z.literal(2)]) });
+export type ReplyWindowJob = z.infer<typeof replyWindowJobSchema>;
+export const noticeJobSchema = z.strictObject({ escalationId: z.string().min(1), round: z.number().int().min(1) });
+export type NoticeJob = z.infer<typeof noticeJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 
 /** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
@@ -34,7 +40,8 @@ function jobOptions(retry: RetryPolicy): JobsOptions {
 
 export interface Queues {
   events: Queue<EventJob>;
-  steps: Queue<StepJob | FallbackJob>;
+  steps: Queue<StepJob | FallbackJob | ReplyWindowJob>;
+  escalations: Queue<NoticeJob>;
   maintenance: Queue;
   prefix: string;
   jobOptions: JobsOptions;
@@ -43,16 +50,18 @@ export interface Queues {
 
 export function openQueues(connection: Redis, prefix: string, retry: RetryPolicy = defaultRetryPolicy): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
-  const steps = new Queue<StepJob | FallbackJob>(queueNames.steps, { connection, prefix });
+  const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
+  const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
   return {
     events,
     steps,
+    escalations,
     maintenance,
     prefix,
     jobOptions: jobOptions(retry),
     async close() {
-      await Promise.all([events.close(), steps.close(), maintenance.close()]);
+      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close()]);
     },
   };
 }
@@ -75,4 +84,17 @@ export async function enqueueSteps(queues: Queues, steps: Array<{ id: string; du
 
 export async function enqueueFallback(queues: Queues, job: FallbackJob): Promise<void> {
   await queues.steps.add('fallback', job, { ...queues.jobOptions, jobId: `${job.stepId}-fallback-${job.channel}` });
+}
+
+export async function enqueueReplyWindow(queues: Queues, job: ReplyWindowJob, at: Date, now: Date): Promise<void> {
+  await queues.steps.add('reply-window', job, {
+    ...queues.jobOptions, jobId: `${job.stepId}-window${job.round}`, delay: Math.max(0, at.getTime() - now.getTime()),
+  });
+}
+
+/** One job per notification round; the id makes a repeated raise or reconcile a no-op. */
+export async function enqueueNotice(queues: Queues, job: NoticeJob, at?: Date, now = new Date()): Promise<void> {
+  await queues.escalations.add('notify', job, {
+    ...queues.jobOptions, jobId: `${job.escalationId}-round${job.round}`, delay: at ? Math.max(0, at.getTime() - now.getTime()) : 0,
+  });
 }

@@ -148,7 +148,8 @@ export async function loadStep(sql: Sql, id: string): Promise<{ step: StepRecord
 /** A conditional state change: true only for the caller that moved the step. */
 export async function moveStep(sql: Sql, id: string, from: StepState[], to: StepState, reason: string | null = null): Promise<boolean> {
   const rows = await sql.query(
-    'UPDATE steps SET state = $3, reason = $4, updated_at = now() WHERE id = $1 AND state = ANY($2::text[]) RETURNING id',
+    `UPDATE steps SET state = $3, reason = $4, updated_at = now(), sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+     WHERE id = $1 AND state = ANY($2::text[]) RETURNING id`,
     [id, from, to, reason],
   );
   return rows.length > 0;

@@ -13,14 +13,22 @@ export type TimelineKind =
   | 'delivery.retrying'
   | 'delivery.failed'
   | 'delivery.updated'
-  | 'plan.cancelled';
+  | 'plan.cancelled'
+  | 'reply.received'
+  | 'reply.answered'
+  | 'patient.opted-out'
+  | 'patient.opted-in'
+  | 'checkin.reminded'
+  | 'escalation.raised'
+  | 'escalation.notified'
+  | 'escalation.acknowledged';
 
 export interface TimelineEntry {
   clinicId: string;
   patientId: string;
   kind: TimelineKind;
   stepId?: string | null;
-  /** Ids, templates, channels, times and reasons; never a body, phone or email. */
+  /** Ids, templates, channels, times and reasons; a patient's own reply text for staff; never a phone or email. */
   detail?: Record<string, unknown>;
   at?: Date;
 }

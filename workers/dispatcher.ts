@@ -1,24 +1,22 @@
 import { DateTime, Duration } from 'luxon';
-import type { Clinic, Clinics } from '../config/clinics.ts';
+import type { Clinics } from '../config/clinics.ts';
 import { chooseChannels, type ChannelName } from '../core/channel-choice.ts';
-import { renderEmail, renderSms } from '../core/render.ts';
 import { decideSend } from '../core/schedule.ts';
-import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
 import type { Channels } from '../channels/index.ts';
-import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
+import { enqueueReplyWindow, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { claimDelivery, recordFailure, recordSent, takeOverClaim } from '../store/deliveries.ts';
-import { loadPatient, type PatientRecord } from '../store/patients.ts';
-import { deferStep, finalStepStates, loadStep, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
+import { loadPatient } from '../store/patients.ts';
+import { deferStep, finalStepStates, loadStep, moveStep } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
-import { findTemplate } from '../templates/index.ts';
-import type { MessageVars } from '../templates/template.ts';
+import { buildMessage, deliver } from './deliver.ts';
+import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 
 export interface DispatcherDeps {
   db: Db;
+  queues: Queues;
   clinics: Clinics;
   channels: Channels;
   log: Logger;
@@ -115,12 +113,23 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
       queue.push(next);
     }
   }
-  if (sent.length === 0) return finish('failed', `unreachable (${failures.join('; ')})`);
+  if (sent.length === 0) {
+    const reason = `unreachable (${failures.join('; ')})`;
+    const outcome = await finish('failed', reason);
+    if (step.recipient === 'patient')
+      await raiseAndNotify(deps, { clinicId: step.clinicId, patientId: step.patientId, kind: 'unreachable', stepId: step.id,
+        cause: `unreachable-${step.id}`, reason: `cannot be reached for ${step.key}: ${failures.join('; ')}` });
+    return outcome;
+  }
   if (await moveStep(deps.db, step.id, ['sending'], 'sent')) {
     await note('step.sent', { template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) });
     for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
     deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
     log.info({ channels: sent }, 'step sent');
+    if (step.expectsReply && step.recipient === 'patient') {
+      const windowEnd = DateTime.fromJSDate(now).plus(Duration.fromISO(step.expectsReply.within));
+      await enqueueReplyWindow(deps.queues, { stepId: step.id, round: 1 }, windowEnd.toJSDate(), now);
+    }
   }
   return { state: 'sent', channels: sent };
 }
@@ -151,67 +160,4 @@ export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: strin
   await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'step.sent',
     detail: { key: step.key, template: step.template, recipient: step.recipient, channels: [channel], fallback: true } }]);
   return { state: 'sent', channels: [channel] };
-}
-
-/** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
-async function deliver(
-  deps: DispatcherDeps,
-  message: OutboundMessage,
-  step: StepRecord,
-  now: Date,
-  log: Logger,
-  finalAttempt: boolean,
-): Promise<'sent' | { code: string }> {
-  const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
-  const id = message.messageId;
-  const claim = await claimDelivery(deps.db, { id, stepId: step.id, channel: message.channel, provider });
-  if (!claim.claimed) {
-    if (claim.status === 'failed') return { code: 'failed-earlier' };
-    if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
-    // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
-    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
-    if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
-    const found = await (message.channel === 'sms'
-      ? deps.channels.sms.findSent?.(message, claim.claimedAt)
-      : deps.channels.email.findSent?.(message, claim.claimedAt));
-    if (found) {
-      await recordSent(deps.db, id, found.providerId);
-      log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
-      return 'sent';
-    }
-    if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
-    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
-  }
-  try {
-    const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
-    await recordSent(deps.db, id, receipt.providerId);
-    return 'sent';
-  } catch (err) {
-    if (!(err instanceof DeliveryError)) throw err;
-    log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
-    // Retries are bounded: on the last attempt a transient error counts as permanent.
-    if (err.permanent || finalAttempt) {
-      await recordFailure(deps.db, id, 'failed', err.code);
-      return { code: err.code };
-    }
-    // Ambiguous: the retry looks at the provider before sending again.
-    await recordFailure(deps.db, id, err.ambiguous ? 'unknown' : 'retry', err.code);
-    throw err;
-  }
-}
-
-function buildMessage(step: StepRecord, plan: PlanRecord, patient: PatientRecord, clinic: Clinic, channel: ChannelName, to: string): OutboundMessage {
-  const template = findTemplate(step.template, patient.locale);
-  if (!template) throw new JobFailure('template-unknown', `template ${step.template} (${patient.locale}) does not exist`);
-  const vars: MessageVars = {
-    firstName: patient.firstName,
-    clinicName: clinic.name,
-    clinicPhone: clinic.phone,
-    namesTreatment: channel === 'email' || clinic.smsNamesTreatment,
-    escortName: plan.escortName ?? undefined,
-    emergencyPhone: clinic.emergency.phone,
-    crisisLine: clinic.emergency.crisisLine,
-  };
-  const base = { messageId: deliveryId(step.id, channel), clinicId: step.clinicId, patientId: step.patientId, template: step.template, to, scheduledFor: step.dueAt.toISOString() };
-  return channel === 'sms' ? { ...base, channel, body: renderSms(template, vars) } : { ...base, channel, fromName: clinic.name, ...renderEmail(template, vars) };
 }

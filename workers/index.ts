@@ -5,9 +5,11 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { eventJobSchema, fallbackJobSchema, queueNames, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
+import { closeReplyWindow } from './checkins.ts';
 import { dispatchFallback, dispatchStep } from './dispatcher.ts';
+import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { reconcile } from './reconciler.ts';
 import { expandEvent } from './scheduler.ts';
@@ -57,6 +59,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         const fallback = parseJob(fallbackJobSchema, job);
         return (await dispatchFallback(deps, fallback.stepId, fallback.channel)).state;
       }
+      if (job.name === 'reply-window') {
+        const outcome = await closeReplyWindow(deps, parseJob(replyWindowJobSchema, job));
+        if (outcome.state === 'deferred') {
+          await job.moveToDelayed(outcome.until.getTime(), token);
+          throw new DelayedError();
+        }
+        return outcome.state;
+      }
       const { stepId } = parseJob(stepJobSchema, job);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const outcome = await dispatchStep(deps, stepId, { finalAttempt });
@@ -69,12 +79,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
     { connection, prefix, concurrency: deps.concurrency, limiter: { max: deps.ratePerSecond, duration: 1_000 } },
   );
+  const escalations = new Worker(
+    queueNames.escalations,
+    async (job) => notifyEscalation(deps, parseJob(noticeJobSchema, job)),
+    { connection, prefix, concurrency: 10 },
+  );
   const maintenance = new Worker(
     queueNames.maintenance,
     async () => reconcile({ ...deps, every: deps.reconcileEvery }),
     { connection, prefix, concurrency: 1 },
   );
-  const workers = [events, steps, maintenance];
+  const workers = [events, steps, escalations, maintenance];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

@@ -1,13 +1,17 @@
 import { DateTime, Duration } from 'luxon';
+import type { Clinics } from '../config/clinics.ts';
 import type { Logger } from '../lib/logger.ts';
-import { enqueueEvent, enqueueSteps, type Queues } from '../lib/queues.ts';
+import { enqueueEvent, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
+import { openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
 import { unexpandedEvents } from '../store/events.ts';
 import { openStepsDueBefore } from '../store/plans.ts';
+import { lapsedCheckins } from '../store/replies.ts';
 
 export interface ReconcilerDeps {
   db: Db;
   queues: Queues;
+  clinics: Clinics;
   log: Logger;
   now?: () => Date;
   /** How often the reconciler runs; it covers steps due within twice this. */
@@ -15,17 +19,20 @@ export interface ReconcilerDeps {
 }
 
 const batch = 5_000;
+// Work younger than this is left to the path that created it (a request still enqueuing, a job just due).
+const margin = { seconds: 10 };
 
 /**
  * Repairs any gap between PostgreSQL (what should happen) and Redis (what will happen):
- * events accepted while Redis was down, and steps whose job a Redis restart or wipe lost.
- * Job ids are derived from the records, so re-adding a job that exists is a no-op.
+ * events accepted while Redis was down, steps whose job a Redis restart or wipe lost, check-in
+ * windows and escalation rounds whose job vanished. Job ids are derived from the records, so
+ * re-adding a job that exists is a no-op.
  */
-export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number }> {
+export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number; promoted: number; escalations: number; checkins: number }> {
   const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
-  // A few seconds' margin lets the accepting request enqueue its own event first.
   const events = await unexpandedEvents(deps.db, now.minus({ seconds: 5 }).toJSDate(), batch);
   for (const e of events) await enqueueEvent(deps.queues, e);
+
   const horizon = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
   let steps = 0;
   for (let page = 0; page < 100; page++) {
@@ -34,10 +41,10 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
     steps += due.length;
     if (due.length < batch) break;
   }
+
   // A job can also exist but fire too late: Redis restored from an old snapshot, or shared with a
-  // database that was reset. An open step well past its due time gets its delayed job promoted.
-  // Only never-tried steps: a step in 'sending' may be waiting out a retry backoff on purpose.
-  const overdue = await openStepsDueBefore(deps.db, now.minus({ seconds: 10 }).toJSDate(), 500, 0, ['scheduled']);
+  // database that was reset. Only never-tried steps: one in 'sending' may be waiting out a backoff.
+  const overdue = await openStepsDueBefore(deps.db, now.minus(margin).toJSDate(), 500, 0, ['scheduled']);
   let promoted = 0;
   for (const step of overdue) {
     const job = await deps.queues.steps.getJob(step.id);
@@ -46,7 +53,28 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
       promoted++;
     }
   }
+
+  const checkins = await lapsedCheckins(deps.db, now.minus(margin).toJSDate(), 500);
+  for (const c of checkins) await enqueueReplyWindow(deps.queues, { stepId: c.stepId, round: c.round }, now.toJSDate(), now.toJSDate());
+
+  let escalations = 0;
+  for (const id of await unnotifiedEscalations(deps.db, now.minus(margin).toJSDate(), 500)) {
+    await enqueueNotice(deps.queues, { escalationId: id, round: 1 });
+    escalations++;
+  }
+  for (const e of await openEscalationRounds(deps.db, 500)) {
+    const clinic = deps.clinics.get(e.clinicId);
+    const repeats = e.kind === 'urgent' || ((e.kind === 'attention' || e.kind === 'unreachable') && e.rounds < 2);
+    if (!clinic || !repeats || e.rounds === 0 || !e.lastNoticeAt) continue;
+    const nextAt = DateTime.fromJSDate(e.lastNoticeAt).plus(Duration.fromISO(clinic.escalation.renotifyAfter)).plus(margin);
+    if (nextAt < now) {
+      await enqueueNotice(deps.queues, { escalationId: e.id, round: e.rounds + 1 });
+      escalations++;
+    }
+  }
+
   if (promoted) deps.log.warn({ promoted }, 'promoted overdue delayed jobs');
-  if (events.length || steps) deps.log.debug({ events: events.length, steps }, 'reconciled');
-  return { events: events.length, steps };
+  if (events.length || steps || escalations || checkins.length)
+    deps.log.debug({ events: events.length, steps, escalations, checkins: checkins.length }, 'reconciled');
+  return { events: events.length, steps, promoted, escalations, checkins: checkins.length };
 }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clinic, Clinics } from '../../config/clinics.ts';
@@ -11,6 +12,9 @@ import type { Db } from '../../store/db.ts';
 import { patientTimeline } from '../../store/timeline.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { acceptEvent } from '../accept-event.ts';
+import { receiveReply } from '../receive-reply.ts';
+import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
+import { addTimeline } from '../../store/timeline.ts';
 import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
@@ -29,6 +33,8 @@ export interface ServerDeps {
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
 }
+
+const ackBodySchema = z.strictObject({ by: z.string().trim().min(1).max(80).default('API') });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,7 +70,11 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
-  app.register(twilioWebhooks, { db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '', onUndelivered: deps.twilio?.onUndelivered });
+  app.register(twilioWebhooks, {
+    db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
+    onUndelivered: deps.twilio?.onUndelivered,
+    onInbound: (sms) => receiveReply(deps, sms),
+  });
 
   const clinicOf = (req: FastifyRequest): Clinic => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
@@ -96,6 +106,34 @@ export function buildServer(deps: ServerDeps) {
       ...(typeof e.detail.dueAt === 'string' ? { dueAtLocal: local(e.detail.dueAt) } : {}),
     }));
     return { clinicId: clinic.id, patientId, timezone, entries };
+  });
+
+  app.get<{ Querystring: { status?: string } }>('/v1/escalations', async (req) => {
+    const clinic = clinicOf(req);
+    if ((req.query.status ?? 'open') !== 'open')
+      throw new AftercareError('invalid-input', 'Only status=open is listed.', { fields: [{ path: 'status', message: 'expected "open"' }] });
+    const open = await openEscalations(deps.db, clinic.id);
+    return {
+      escalations: open.map((e) => ({
+        id: e.id, patientId: e.patientId, kind: e.kind, reason: e.reason, code: e.code, status: e.status,
+        raisedAt: e.raisedAt.toISOString(), notifiedRounds: e.notifiedRounds,
+      })),
+    };
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', async (req) => {
+    const clinic = clinicOf(req);
+    const body = parseOrThrow(ackBodySchema, req.body ?? {}, 'Invalid acknowledgement');
+    const acked = await acknowledge(deps.db, { clinicId: clinic.id, id: req.params.id }, body.by);
+    if (!acked) {
+      const existing = await loadEscalation(deps.db, req.params.id);
+      if (existing?.clinicId === clinic.id)
+        return { id: existing.id, status: existing.status, acknowledgedBy: existing.acknowledgedBy, acknowledgedAt: existing.acknowledgedAt?.toISOString() };
+      throw new AftercareError('not-found', `No escalation ${req.params.id} at clinic ${clinic.id}.`);
+    }
+    await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
+      detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
+    return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { Logger } from '../../lib/logger.ts';
@@ -15,9 +15,12 @@ export interface TwilioWebhookDeps {
   log: Logger;
   /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
   onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
+  /** An inbound SMS; what it returns as `answer` goes back to the sender at once. */
+  onInbound?: (sms: { sid: string; from: string; body: string }) => Promise<{ answer?: string }>;
 }
 
 export const statusPath = '/webhooks/twilio/status';
+export const inboundPath = '/webhooks/twilio/inbound';
 
 const formFields = z.record(z.string(), z.string());
 const statusCallback = z.object({
@@ -26,6 +29,11 @@ const statusCallback = z.object({
   ErrorCode: z.string().regex(/^\d{1,10}$/).optional(),
 });
 const knownStatus = z.enum(reportedStatuses);
+const inboundMessage = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
+  From: z.string().min(1).max(40),
+  Body: z.string().max(10_000).default(''),
+});
 
 function forbidden(reply: FastifyReply, message: string) {
   return reply.status(403).send({ error: { code: 'forbidden', message } });
@@ -43,17 +51,36 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
   });
 
-  app.post(statusPath, async (req, reply) => {
+  /** The request's form fields when Twilio signed them, else undefined (and a 403 has been sent). */
+  const verified = (req: FastifyRequest, reply: FastifyReply): Record<string, string> | undefined => {
     const signature = req.headers['x-twilio-signature'];
     const params = formFields.safeParse(req.body ?? {});
-    if (deps.authToken === undefined) return forbidden(reply, 'Twilio webhooks are not configured (no auth token).');
-    if (typeof signature !== 'string' || signature === '') return forbidden(reply, 'Missing X-Twilio-Signature.');
+    if (deps.authToken === undefined) return void forbidden(reply, 'Twilio webhooks are not configured (no auth token).');
+    if (typeof signature !== 'string' || signature === '') return void forbidden(reply, 'Missing X-Twilio-Signature.');
     // The URL Twilio signed is the public one: behind a proxy, the Host header names the proxy's upstream.
     const url = deps.publicBaseUrl.replace(/\/+$/, '') + req.url;
     if (!params.success || !twilio.validateRequest(deps.authToken, signature, url, params.data))
-      return forbidden(reply, 'The X-Twilio-Signature does not match this request.');
+      return void forbidden(reply, 'The X-Twilio-Signature does not match this request.');
+    return params.data;
+  };
 
-    const callback = statusCallback.safeParse(params.data);
+  app.post(inboundPath, async (req, reply) => {
+    const params = verified(req, reply);
+    if (!params) return reply;
+    const message = inboundMessage.safeParse(params);
+    if (!message.success) return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio inbound message.' } });
+    const { MessageSid: sid, From: from, Body: body } = message.data;
+    const outcome = (await deps.onInbound?.({ sid, from, body })) ?? {};
+    // TwiML: an immediate answer when the reply calls for one, else an empty response.
+    const twiml = new twilio.twiml.MessagingResponse();
+    if (outcome.answer) twiml.message(outcome.answer);
+    return reply.status(200).header('content-type', 'text/xml').send(twiml.toString());
+  });
+
+  app.post(statusPath, async (req, reply) => {
+    const params = verified(req, reply);
+    if (!params) return reply;
+    const callback = statusCallback.safeParse(params);
     if (!callback.success) {
       return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio status callback.', issues: z.flattenError(callback.error).fieldErrors } });
     }

@@ -1,0 +1,133 @@
+import { randomInt } from 'node:crypto';
+import type { EscalationKind } from '../core/escalation.ts';
+import type { Sql } from './db.ts';
+
+export interface EscalationRecord {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  kind: EscalationKind;
+  reason: string;
+  code: string;
+  replyId: string | null;
+  stepId: string | null;
+  status: 'open' | 'acknowledged';
+  raisedAt: Date;
+  notifiedRounds: number;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+interface Row {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  kind: EscalationKind;
+  reason: string;
+  code: string;
+  reply_id: string | null;
+  step_id: string | null;
+  status: 'open' | 'acknowledged';
+  raised_at: Date;
+  notified_rounds: number;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+}
+
+const fromRow = (r: Row): EscalationRecord => ({
+  id: r.id, clinicId: r.clinic_id, patientId: r.patient_id, kind: r.kind, reason: r.reason, code: r.code,
+  replyId: r.reply_id, stepId: r.step_id, status: r.status, raisedAt: r.raised_at, notifiedRounds: r.notified_rounds,
+  acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by,
+});
+
+/**
+ * Opens an escalation once per id, with a 4-digit acknowledgement code unique among the
+ * clinic's open ones. Returns the stored record and whether this call created it.
+ */
+export async function raiseEscalation(
+  sql: Sql,
+  e: { id: string; clinicId: string; patientId: string; kind: EscalationKind; reason: string; replyId?: string; stepId?: string },
+): Promise<{ escalation: EscalationRecord; created: boolean }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const existing = await loadEscalation(sql, e.id);
+    if (existing) return { escalation: existing, created: false };
+    const code = String(randomInt(1000, 10000));
+    // No conflict target: a clash on the id (a concurrent raise) or on an open code both land here.
+    const [row] = await sql.query<Row>(
+      `INSERT INTO escalations (id, clinic_id, patient_id, kind, reason, code, reply_id, step_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
+      [e.id, e.clinicId, e.patientId, e.kind, e.reason, code, e.replyId ?? null, e.stepId ?? null],
+    );
+    if (row) return { escalation: fromRow(row), created: true };
+  }
+  throw new Error(`could not find a free acknowledgement code for clinic ${e.clinicId}`);
+}
+
+export async function loadEscalation(sql: Sql, id: string): Promise<EscalationRecord | undefined> {
+  const [row] = await sql.query<Row>('SELECT * FROM escalations WHERE id = $1', [id]);
+  return row && fromRow(row);
+}
+
+export async function openEscalations(sql: Sql, clinicId: string): Promise<EscalationRecord[]> {
+  const rows = await sql.query<Row>(
+    `SELECT * FROM escalations WHERE clinic_id = $1 AND status = 'open'
+     ORDER BY CASE kind WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 WHEN 'unreachable' THEN 2 ELSE 3 END, raised_at`,
+    [clinicId],
+  );
+  return rows.map(fromRow);
+}
+
+/** Closes an open escalation; undefined when there is no such open one for this clinic. */
+export async function acknowledge(
+  sql: Sql,
+  where: { clinicId: string; id?: string; code?: string },
+  by: string,
+): Promise<EscalationRecord | undefined> {
+  const [row] = await sql.query<Row>(
+    `UPDATE escalations SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $4
+     WHERE clinic_id = $1 AND status = 'open' AND ($2::text IS NULL OR id = $2) AND ($3::text IS NULL OR code = $3)
+       AND ($2::text IS NOT NULL OR $3::text IS NOT NULL)
+     RETURNING *`,
+    [where.clinicId, where.id ?? null, where.code ?? null, by],
+  );
+  return row && fromRow(row);
+}
+
+export async function markNotified(sql: Sql, id: string, round: number): Promise<void> {
+  await sql.query('UPDATE escalations SET notified_rounds = greatest(notified_rounds, $2) WHERE id = $1', [id, round]);
+}
+
+/** Open escalations nobody has been told about yet (Redis was away when they were raised). */
+export async function unnotifiedEscalations(sql: Sql, raisedBefore: Date, limit: number): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    `SELECT id FROM escalations WHERE status = 'open' AND notified_rounds = 0 AND raised_at < $1 ORDER BY raised_at LIMIT $2`,
+    [raisedBefore, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The claim for one staff notice; false when this (escalation, round, channel) was already sent. */
+export async function claimNotice(sql: Sql, n: { id: string; escalationId: string; round: number; channel: string; contact: number }): Promise<boolean> {
+  const rows = await sql.query(
+    `INSERT INTO notices (id, escalation_id, round, channel, contact, status) VALUES ($1, $2, $3, $4, $5, 'sending')
+     ON CONFLICT (id) DO UPDATE SET status = 'sending' WHERE notices.status = 'retry' RETURNING id`,
+    [n.id, n.escalationId, n.round, n.channel, n.contact],
+  );
+  return rows.length > 0;
+}
+
+export async function recordNotice(sql: Sql, id: string, outcome: { providerId: string } | { status: 'retry' | 'failed'; errorCode: string }): Promise<void> {
+  if ('providerId' in outcome) await sql.query(`UPDATE notices SET status = 'sent', provider_id = $2 WHERE id = $1`, [id, outcome.providerId]);
+  else await sql.query('UPDATE notices SET status = $2, error_code = $3 WHERE id = $1', [id, outcome.status, outcome.errorCode]);
+}
+
+/** Open escalations with the time of their last notice, for the reconciler to resume rounds a Redis loss dropped. */
+export async function openEscalationRounds(sql: Sql, limit: number): Promise<Array<{ id: string; clinicId: string; kind: EscalationKind; rounds: number; lastNoticeAt: Date | null; raisedAt: Date }>> {
+  const rows = await sql.query<{ id: string; clinic_id: string; kind: EscalationKind; notified_rounds: number; last_notice_at: Date | null; raised_at: Date }>(
+    `SELECT e.id, e.clinic_id, e.kind, e.notified_rounds, e.raised_at, max(n.created_at) AS last_notice_at
+     FROM escalations e LEFT JOIN notices n ON n.escalation_id = e.id
+     WHERE e.status = 'open' GROUP BY e.id ORDER BY e.raised_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, clinicId: r.clinic_id, kind: r.kind, rounds: r.notified_rounds, lastNoticeAt: r.last_notice_at, raisedAt: r.raised_at }));
+}

@@ -1,0 +1,60 @@
+import { DateTime, Duration } from 'luxon';
+import { chooseChannels } from '../core/channel-choice.ts';
+import { decideSend } from '../core/schedule.ts';
+import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
+import { loadPatient } from '../store/patients.ts';
+import { loadStep } from '../store/plans.ts';
+import { addTimeline } from '../store/timeline.ts';
+import { buildMessage, deliver } from './deliver.ts';
+import type { DispatcherDeps } from './dispatcher.ts';
+import { raiseAndNotify, type EscalationDeps } from './escalations.ts';
+import { JobFailure } from './job-failure.ts';
+
+export type WindowOutcome = { state: 'replied' | 'reminded' | 'escalated' } | { state: 'deferred'; until: Date };
+
+/**
+ * The end of a check-in's reply window with no reply: round 1 sends one gentle reminder (when
+ * the step asks for it) and opens a second window; after that, a review escalation.
+ */
+export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, job: ReplyWindowJob): Promise<WindowOutcome> {
+  const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
+  const loaded = await loadStep(deps.db, job.stepId);
+  if (!loaded) throw new JobFailure('step-missing', `step ${job.stepId} is not in the database`);
+  const { step, plan } = loaded;
+  const [row] = await deps.db.query<{ replied: boolean; reminded: boolean; closed: boolean }>(
+    'SELECT replied_at IS NOT NULL AS replied, reminded_at IS NOT NULL AS reminded, window_closed_at IS NOT NULL AS closed FROM steps WHERE id = $1',
+    [step.id],
+  );
+  if (!row || row.replied || row.closed || !step.expectsReply || plan.cancelledAt) return { state: 'replied' };
+  const clinic = deps.clinics.get(step.clinicId);
+  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
+  if (!clinic || !patient) throw new JobFailure('patient-missing', `patient or clinic of step ${step.id} is not configured`);
+  const within = Duration.fromISO(step.expectsReply.within);
+
+  if (job.round === 1 && step.expectsReply.remindOnce && !row.reminded) {
+    // A reminder is never sent at night: it waits for the end of quiet hours.
+    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: patient.timezone ?? clinic.timezone, quietHours: clinic.quietHours,
+      critical: false, grace: 'P1D', now });
+    if (decision.action === 'defer') return { state: 'deferred', until: new Date(decision.until) };
+    const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
+    const choice = chooseChannels({ recipient: 'patient', rule: step.channel, preferred: patient.channel, phone: patient.phone,
+      email: patient.email, smsConsent: patient.smsConsent, smsOptedOut: patient.smsOptedOutAt !== null });
+    const channels: string[] = [];
+    for (const target of choice.send) {
+      const message = buildMessage(step, plan, patient, clinic, target.channel, target.to, { template: 'checkin-reminder', idSuffix: '-reminder' });
+      if ((await deliver(deps, message, step, now.toJSDate(), log, false)) === 'sent') channels.push(target.channel);
+    }
+    await deps.db.query('UPDATE steps SET reminded_at = now() WHERE id = $1', [step.id]);
+    await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'checkin.reminded',
+      detail: { key: step.key, channels } }]);
+    await enqueueReplyWindow(deps.queues, { stepId: step.id, round: 2 }, now.plus(within).toJSDate(), now.toJSDate());
+    return { state: 'reminded' };
+  }
+
+  await deps.db.query('UPDATE steps SET window_closed_at = now() WHERE id = $1 AND window_closed_at IS NULL', [step.id]);
+  await raiseAndNotify(deps, {
+    clinicId: step.clinicId, patientId: step.patientId, kind: 'review', stepId: step.id, cause: `no-reply-${step.id}`,
+    reason: `did not answer the ${step.key} check-in${row.reminded ? ', even after a reminder' : ''}`,
+  });
+  return { state: 'escalated' };
+}

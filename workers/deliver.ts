@@ -1,0 +1,79 @@
+import { DateTime } from 'luxon';
+import type { Clinic } from '../config/clinics.ts';
+import type { ChannelName } from '../core/channel-choice.ts';
+import { renderEmail, renderSms } from '../core/render.ts';
+import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
+import { deliveryId } from '../lib/ids.ts';
+import type { Logger } from '../lib/logger.ts';
+import { claimDelivery, recordFailure, recordSent, takeOverClaim } from '../store/deliveries.ts';
+import type { PatientRecord } from '../store/patients.ts';
+import type { PlanRecord, StepRecord } from '../store/plans.ts';
+import { findTemplate } from '../templates/index.ts';
+import { messageVars } from '../templates/vars.ts';
+import type { DispatcherDeps } from './dispatcher.ts';
+import { JobFailure } from './job-failure.ts';
+
+/** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
+export async function deliver(
+  deps: DispatcherDeps,
+  message: OutboundMessage,
+  step: StepRecord,
+  now: Date,
+  log: Logger,
+  finalAttempt: boolean,
+): Promise<'sent' | { code: string }> {
+  const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
+  const id = message.messageId;
+  const claim = await claimDelivery(deps.db, { id, stepId: step.id, channel: message.channel, provider });
+  if (!claim.claimed) {
+    if (claim.status === 'failed') return { code: 'failed-earlier' };
+    if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
+    // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
+    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+    if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+    const found = await (message.channel === 'sms'
+      ? deps.channels.sms.findSent?.(message, claim.claimedAt)
+      : deps.channels.email.findSent?.(message, claim.claimedAt));
+    if (found) {
+      await recordSent(deps.db, id, found.providerId);
+      log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
+      return 'sent';
+    }
+    if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  }
+  try {
+    const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
+    await recordSent(deps.db, id, receipt.providerId);
+    return 'sent';
+  } catch (err) {
+    if (!(err instanceof DeliveryError)) throw err;
+    log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
+    // Retries are bounded: on the last attempt a transient error counts as permanent.
+    if (err.permanent || finalAttempt) {
+      await recordFailure(deps.db, id, 'failed', err.code);
+      return { code: err.code };
+    }
+    // Ambiguous: the retry looks at the provider before sending again.
+    await recordFailure(deps.db, id, err.ambiguous ? 'unknown' : 'retry', err.code);
+    throw err;
+  }
+}
+
+/** The step's message for one channel; `template` and `idSuffix` make a follow-up of it (the check-in reminder). */
+export function buildMessage(
+  step: StepRecord,
+  plan: PlanRecord,
+  patient: PatientRecord,
+  clinic: Clinic,
+  channel: ChannelName,
+  to: string,
+  variant: { template?: string; idSuffix?: string } = {},
+): OutboundMessage {
+  const key = variant.template ?? step.template;
+  const template = findTemplate(key, patient.locale);
+  if (!template) throw new JobFailure('template-unknown', `template ${key} (${patient.locale}) does not exist`);
+  const vars = messageVars(clinic, patient.firstName, { namesTreatment: channel === 'email' || clinic.smsNamesTreatment, escortName: plan.escortName });
+  const base = { messageId: deliveryId(`${step.id}${variant.idSuffix ?? ''}`, channel), clinicId: step.clinicId, patientId: step.patientId, template: key, to, scheduledFor: step.dueAt.toISOString() };
+  return channel === 'sms' ? { ...base, channel, body: renderSms(template, vars) } : { ...base, channel, fromName: clinic.name, ...renderEmail(template, vars) };
+}
