@@ -107,14 +107,4 @@ export const en = {
         `Hi ${v.firstName},\n\nYou will get text messages from ${v.clinicName} again. Reply HELP for help, or STOP at any time to stop them.\n\n${signOff(v)}`,
     },
   },
-  // To clinic staff: firstName is the patient reference, escortName the acknowledgement code.
-  'escalation-notice': {
-    sms: (v) =>
-      `Aftercare alert for ${v.clinicName}: patient ${v.firstName} needs a call. Reply ACK ${v.escortName ?? ''} when handled.`,
-    email: {
-      subject: (v) => `Aftercare alert: patient ${v.firstName} needs a call`,
-      text: (v) =>
-        `Patient ${v.firstName} at ${v.clinicName} needs a call from the care team.\n\nWhen it is handled, reply ACK ${v.escortName ?? ''} by SMS, or acknowledge the alert in Aftercare.`,
-    },
-  },
 } satisfies Record<TemplateKey, MessageTemplate>;

@@ -110,14 +110,4 @@ export const es = {
         `Hola ${v.firstName}:\n\nVolverá a recibir mensajes de texto de ${v.clinicName}. Responda HELP para pedir ayuda, o STOP en cualquier momento para dejar de recibirlos.\n\n${despedida(v)}`,
     },
   },
-  // To clinic staff: firstName is the patient reference, escortName the acknowledgement code.
-  'escalation-notice': {
-    sms: (v) =>
-      `Alerta de Aftercare para ${v.clinicName}: paciente ${v.firstName} necesita una llamada. Responda ACK ${v.escortName ?? ''} cuando esté resuelto.`,
-    email: {
-      subject: (v) => `Alerta de Aftercare: paciente ${v.firstName} necesita una llamada`,
-      text: (v) =>
-        `Paciente ${v.firstName} de ${v.clinicName} necesita una llamada del equipo.\n\nCuando esté atendido, responda ACK ${v.escortName ?? ''} por SMS o confirme la alerta en Aftercare.`,
-    },
-  },
 } satisfies Record<TemplateKey, MessageTemplate>;

@@ -4,8 +4,8 @@ import { es } from './es.ts';
 import { templateKeys, type TemplateKey } from './keys.ts';
 import type { MessageTemplate } from './template.ts';
 
-export { templateKeys, patientTemplateKeys, staffTemplateKeys } from './keys.ts';
-export type { TemplateKey, PatientTemplateKey } from './keys.ts';
+export { templateKeys } from './keys.ts';
+export type { TemplateKey } from './keys.ts';
 
 const tables: Record<Locale, Record<TemplateKey, MessageTemplate>> = { en, es };
 const known = new Set<string>(templateKeys);

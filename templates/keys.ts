@@ -1,4 +1,4 @@
-/** Every message the service can send. en.ts and es.ts must cover all of them (checked by the compiler). */
+/** Every message a patient or escort can receive (staff notices are written in core/escalation.ts). en.ts and es.ts must cover all of them (checked by the compiler). */
 export const templateKeys = [
   'no-driving',
   'no-driving-escort',
@@ -11,16 +11,6 @@ export const templateKeys = [
   'help-reply',
   'opt-out-confirmation',
   'opt-in-confirmation',
-  'escalation-notice',
 ] as const;
 
 export type TemplateKey = (typeof templateKeys)[number];
-
-/** Sent to clinic staff, never to a patient or escort. */
-export const staffTemplateKeys = ['escalation-notice'] as const satisfies readonly TemplateKey[];
-
-export type PatientTemplateKey = Exclude<TemplateKey, (typeof staffTemplateKeys)[number]>;
-
-export const patientTemplateKeys: readonly PatientTemplateKey[] = templateKeys.filter(
-  (key): key is PatientTemplateKey => key !== 'escalation-notice',
-);

@@ -13,7 +13,7 @@ import { openService, type Role, type Service } from '../../service/index.ts';
 
 // Chosen once for the run by test/support/global-setup.ts.
 export const testDatabaseUrl = inject('databaseUrl');
-export const testRedisUrl = inject('redisUrl');
+export const testRedisUrl: string = inject('redisUrl');
 
 export const clinicAKey = 'test-key-clinic-a';
 export const clinicBKey = 'test-key-clinic-b';
