@@ -5,6 +5,7 @@ import { loadClinics } from '../config/clinics.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
+import { hashPassword } from '../lib/passwords.ts';
 import { openService, type Role } from '../service/index.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
@@ -17,7 +18,8 @@ const usage = `Usage: aftercare <command>
   send-event <file.json>    POST an event to the running API (AFTERCARE_API_KEY, AFTERCARE_URL);
                             --now: as if the session ended this minute (a fresh event id too)
   templates check           render every template in every language and check SMS length
-  demo                      a time-compressed session: messages arrive within a minute`;
+  demo                      a time-compressed session: messages arrive within a minute
+  hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)`;
 
 async function serve(env: Env, role: Role): Promise<void> {
   const service = await openService({ env, role });
@@ -95,6 +97,14 @@ async function main(argv: string[]): Promise<void> {
     case 'templates':
       if (rest[0] === 'check') return templatesCheck(env);
       break;
+    case 'hash-password': {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+      const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+      if (password.length < 8) throw new ConfigError('A password needs at least 8 characters.');
+      process.stdout.write(`${await hashPassword(password)}\n`);
+      return;
+    }
     case 'demo':
       return runDemo(env, createLogger({ level: 'warn' }));
   }

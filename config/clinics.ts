@@ -28,6 +28,14 @@ export const clinicSchema = z.strictObject({
     nextContactAfter: isoDurationSchema.default('PT15M'),
   }),
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
+  /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
+  staff: z
+    .array(z.strictObject({
+      username: z.string().regex(/^[a-z0-9._-]{2,60}$/, 'expected a lowercase username'),
+      name: z.string().trim().min(1).max(80),
+      passwordHash: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`'),
+    }))
+    .default([]),
 });
 export type ClinicInput = z.input<typeof clinicSchema>;
 type ParsedClinic = z.infer<typeof clinicSchema>;

@@ -41,6 +41,11 @@ const envSchema = z
     AFTERCARE_API_KEY: optionalText,
     /** Where `aftercare send-event` finds the API; defaults to this machine's PORT. */
     AFTERCARE_URL: z.url().optional(),
+    /** Operator sign-in for the queue dashboard at /admin/queues; unset keeps the dashboard off. */
+    OPERATOR_USERNAME: optionalText,
+    OPERATOR_PASSWORD_HASH: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`').optional(),
+    /** Requests per minute one API key may make. */
+    API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })
@@ -50,6 +55,8 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
     if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID)
       ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID' });
+    if (Boolean(env.OPERATOR_USERNAME) !== Boolean(env.OPERATOR_PASSWORD_HASH))
+      ctx.addIssue({ code: 'custom', path: ['OPERATOR_PASSWORD_HASH'], message: 'OPERATOR_USERNAME and OPERATOR_PASSWORD_HASH go together' });
     if (env.TWILIO_ACCOUNT_SID && !env.PUBLIC_BASE_URL)
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required with Twilio: delivery reports and signatures use it' });
   });

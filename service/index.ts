@@ -98,6 +98,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const server = role === 'all' || role === 'api'
       ? buildServer({
           ...deps,
+          apiRatePerMinute: env.API_RATE_PER_MINUTE,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,
             publicBaseUrl: env.PUBLIC_BASE_URL,

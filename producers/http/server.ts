@@ -1,25 +1,19 @@
-import { DateTime } from 'luxon';
-import { z } from 'zod';
-import Fastify, { type FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Clinic, Clinics } from '../../config/clinics.ts';
-import { idSchema } from '../../core/events.ts';
+import type { Clinics } from '../../config/clinics.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
-import { patientTimeline } from '../../store/timeline.ts';
-import { loadPatient } from '../../store/patients.ts';
-import { acceptEvent } from '../accept-event.ts';
-import { receiveReply } from '../receive-reply.ts';
-import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
-import { addTimeline } from '../../store/timeline.ts';
-import { parseOrThrow } from '../parse.ts';
-import { previewPlan } from '../preview-plan.ts';
-import { authenticateClinic } from './auth.ts';
-import { twilioWebhooks } from './twilio-webhooks.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
+import { receiveReply } from '../receive-reply.ts';
+import { clinicApi } from './clinic-api.ts';
+import { operations } from './operations.ts';
+import { twilioWebhooks } from './twilio-webhooks.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -30,16 +24,9 @@ export interface ServerDeps {
   metrics: Metrics;
   now?: () => Date;
   bodyLimit?: number;
+  apiRatePerMinute?: number;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
-}
-
-const ackBodySchema = z.strictObject({ by: z.string().trim().min(1).max(80).default('API') });
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    clinic?: Clinic;
-  }
 }
 
 /** The HTTP API, apart from `listen` so tests drive it with `inject()`. */
@@ -50,9 +37,24 @@ export function buildServer(deps: ServerDeps) {
     trustProxy: true,
   });
 
+  // Security headers on every answer; pages that need their own CSP (docs, console) set it themselves.
+  app.register(helmet, { contentSecurityPolicy: false, global: true });
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+  // Per API key (per address without one); webhooks are signed and health checks must always answer.
+  app.register(rateLimit, {
+    max: deps.apiRatePerMinute ?? 600,
+    timeWindow: 60_000,
+    keyGenerator: (req) => {
+      const auth = req.headers.authorization;
+      return auth ? `key-${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip-${req.ip}`;
+    },
+    allowList: (req) => /^\/(healthz|readyz|metrics|webhooks\/)/.test(req.url),
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: { code: 'rate-limited', message: `Too many requests: at most ${context.max} a minute per API key; retry in ${Math.ceil(context.ttl / 1000)} s.` },
+    }),
   });
 
   // One error shape for every failure: a stable code, a sentence, and field errors when the input was bad.
@@ -63,6 +65,10 @@ export function buildServer(deps: ServerDeps) {
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status === 413) return reply.status(413).send({ error: { code: 'body-too-large', message: 'The request body is too large.' } });
+    if (status === 429) {
+      const built = (err as { error?: unknown }).error;
+      return reply.status(429).send({ error: built ?? { code: 'rate-limited', message: 'Too many requests.' } });
+    }
     if (status >= 400 && status < 500)
       return reply.status(status).send({ error: { code: 'invalid-input', message: 'The request could not be read as JSON.' } });
     req.log.error({ err: (err as Error).message }, 'request failed');
@@ -76,82 +82,9 @@ export function buildServer(deps: ServerDeps) {
     onInbound: (sms) => receiveReply(deps, sms),
   });
 
-  const clinicOf = (req: FastifyRequest): Clinic => {
-    const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
-    req.clinic = clinic;
-    return clinic;
-  };
-  const now = () => deps.now?.() ?? new Date();
-
-  app.post('/v1/events', async (req, reply) => {
-    const clinic = clinicOf(req);
-    const accepted = await acceptEvent(deps, req.body, clinic.id);
-    return reply.status(202).send(accepted);
-  });
-
-  app.post('/v1/plans/preview', async (req) => previewPlan(deps.clinics, req.body, clinicOf(req).id, now()));
-
-  app.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/timeline', async (req) => {
-    const clinic = clinicOf(req);
-    const patientId = parseOrThrow(idSchema, req.params.patientId, 'Invalid patient id');
-    // Another clinic's patient looks exactly like a missing one.
-    const patient = await loadPatient(deps.db, clinic.id, patientId);
-    if (!patient) throw new AftercareError('not-found', `No patient ${patientId} at clinic ${clinic.id}.`);
-    const timezone = patient.timezone ?? clinic.timezone;
-    const local = (iso: string) => DateTime.fromISO(iso).setZone(timezone).toISO({ suppressMilliseconds: true });
-    // Times in UTC and in the patient's own zone, so staff read "08:00 their time" directly.
-    const entries = (await patientTimeline(deps.db, clinic.id, patientId)).map((e) => ({
-      ...e,
-      atLocal: local(e.at),
-      ...(typeof e.detail.dueAt === 'string' ? { dueAtLocal: local(e.detail.dueAt) } : {}),
-    }));
-    return { clinicId: clinic.id, patientId, timezone, entries };
-  });
-
-  app.get<{ Querystring: { status?: string } }>('/v1/escalations', async (req) => {
-    const clinic = clinicOf(req);
-    if ((req.query.status ?? 'open') !== 'open')
-      throw new AftercareError('invalid-input', 'Only status=open is listed.', { fields: [{ path: 'status', message: 'expected "open"' }] });
-    const open = await openEscalations(deps.db, clinic.id);
-    return {
-      escalations: open.map((e) => ({
-        id: e.id, patientId: e.patientId, kind: e.kind, reason: e.reason, code: e.code, status: e.status,
-        raisedAt: e.raisedAt.toISOString(), notifiedRounds: e.notifiedRounds,
-      })),
-    };
-  });
-
-  app.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', async (req) => {
-    const clinic = clinicOf(req);
-    const body = parseOrThrow(ackBodySchema, req.body ?? {}, 'Invalid acknowledgement');
-    const acked = await acknowledge(deps.db, { clinicId: clinic.id, id: req.params.id }, body.by);
-    if (!acked) {
-      const existing = await loadEscalation(deps.db, req.params.id);
-      if (existing?.clinicId === clinic.id)
-        return { id: existing.id, status: existing.status, acknowledgedBy: existing.acknowledgedBy, acknowledgedAt: existing.acknowledgedAt?.toISOString() };
-      throw new AftercareError('not-found', `No escalation ${req.params.id} at clinic ${clinic.id}.`);
-    }
-    await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
-      detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
-    return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
-  });
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
-
-  app.get('/readyz', async (_req, reply) => {
-    const checks = { database: false, redis: false };
-    await Promise.all([
-      deps.db.query('SELECT 1').then(() => { checks.database = true; }, () => {}),
-      deps.redis.ping().then((r) => { checks.redis = r === 'PONG'; }, () => {}),
-    ]);
-    const ready = checks.database && checks.redis;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  // Registered after the rate limiter and helmet so their route hooks apply to every route.
+  app.register(clinicApi, deps);
+  app.register(operations, deps);
 
   return app;
 }

@@ -84,7 +84,10 @@ const step = async (p: TestPipeline) =>
   (await p.db.query<{ state: string; reason: string | null }>("SELECT state, reason FROM steps WHERE key = 'checkin-24h'"))[0];
 const timeline = (p: TestPipeline) =>
   p.db.query<{ kind: string; detail: Record<string, unknown> }>('SELECT kind, detail FROM timeline ORDER BY id');
-const stepFinal = (p: TestPipeline, state: string) => waitFor(`the check-in ${state}`, async () => (await step(p))?.state === state);
+/** The step's state moves before its timeline entry is written: wait for both. */
+const stepFinal = (p: TestPipeline, state: 'sent' | 'failed') =>
+  waitFor(`the check-in ${state}`, async () =>
+    (await step(p))?.state === state && (await timeline(p)).some((e) => e.kind === `step.${state}`));
 const posts = (t: TwilioServer) => t.requests.filter((r) => r.method === 'POST');
 
 function expectCheckinEmail(s: SmtpSink): void {
@@ -241,9 +244,14 @@ describe('an unreachable patient', () => {
     await stepFinal(p, 'failed');
 
     expect((await step(p))?.reason).toContain('unreachable');
-    expect(t.requests).toHaveLength(1);
-    expect(s.messages).toHaveLength(0);
     expect(await deliveries(p)).toEqual([{ channel: 'sms', status: 'failed', provider_id: null, error_code: 'twilio-21211' }]);
-    expect((await timeline(p)).map((e) => e.kind)).toContain('step.failed');
+    // Staff are told; their notice is the only other traffic, and nothing reaches the patient.
+    const raised = await waitFor('an unreachable escalation', async () =>
+      (await timeline(p)).find((e) => e.kind === 'escalation.raised'));
+    expect(raised.detail).toMatchObject({ kind: 'unreachable' });
+    expect(t.messages.filter((m) => m.to === patient.phone)).toEqual([]);
+    // The one refused create was not retried (every accepted create is recorded as a message).
+    expect(posts(t).length - t.messages.length).toBe(1);
+    expect(s.messages.filter((m) => m.to.includes(patient.email))).toEqual([]);
   });
 });

@@ -130,3 +130,30 @@ describe('operations endpoints', () => {
     expect(metrics.body).toContain('aftercare_events_accepted_total');
   });
 });
+
+describe('limits and headers', () => {
+  it('answers 429 past the per-key rate, counting each API key apart', async () => {
+    const server = buildServer({
+      db: p.db, redis: p.redis, queues: p.queues, log: createLogger({ level: 'silent' }), metrics: createMetrics(), apiRatePerMinute: 3,
+      clinics: resolveClinics({ clinics: [testClinic(), otherClinic()] }),
+    });
+    const get = (key: string) => server.inject({ method: 'GET', url: '/v1/patients/nobody/timeline', headers: { authorization: `Bearer ${key}` } });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await get(clinicAKey)).statusCode);
+    expect(codes).toEqual([404, 404, 404, 429]);
+    const limited = await get(clinicAKey);
+    expect(limited.json().error.code).toBe('rate-limited');
+    expect((await get(clinicBKey)).statusCode).toBe(404);
+    expect((await server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await server.close();
+  });
+
+  it('sends security headers and never lets a response be cached', async () => {
+    const res = await p.server!.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
