@@ -44,6 +44,8 @@ const envSchema = z
     /** Operator sign-in for the queue dashboard at /admin/queues; unset keeps the dashboard off. */
     OPERATOR_USERNAME: optionalText,
     OPERATOR_PASSWORD_HASH: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`').optional(),
+    /** `aftercare worker` serves /healthz, /readyz and /metrics on this port when set. */
+    HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Requests per minute one API key may make. */
     API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */

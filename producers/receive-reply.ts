@@ -5,6 +5,7 @@ import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
 import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
+import { observeAcknowledgement, type Metrics } from '../lib/metrics.ts';
 import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { acknowledge, raiseEscalation } from '../store/escalations.ts';
@@ -19,6 +20,7 @@ export interface ReplyDeps {
   clinics: Clinics;
   queues: Queues;
   log: Logger;
+  metrics?: Metrics;
 }
 
 export interface InboundSms {
@@ -92,6 +94,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   }
   const escalation = outcome.escalation;
   if (escalation) {
+    deps.metrics?.escalationsRaised.inc({ kind: escalation.kind });
     log.warn({ clinicId, patientId, escalationId: escalation.id, kind: escalation.kind }, 'escalation raised');
     // If Redis is away the reconciler notifies staff as soon as it is back.
     await enqueueNotice(deps.queues, { escalationId: escalation.id, round: 1 }).catch((err: Error) =>
@@ -131,6 +134,7 @@ async function acknowledgeByCode(
   for (const { clinic, contact } of staff) {
     const acked = await acknowledge(deps.db, { clinicId: clinic.id, code }, contact.name);
     if (!acked) continue;
+    observeAcknowledgement(deps.metrics, acked, 'sms');
     await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
       detail: { escalationId: acked.id, code, by: contact.name, via: 'sms' } }]);
     log.info({ clinicId: clinic.id, escalationId: acked.id }, 'escalation acknowledged by SMS');

@@ -9,8 +9,11 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { enqueueFallback, openQueues, type Queues } from '../lib/queues.ts';
 import { connectRedis } from '../lib/redis.ts';
+import { sendRate } from '../lib/send-rate.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
+import Fastify from 'fastify';
+import { operations } from '../producers/http/operations.ts';
 import { buildServer } from '../producers/http/server.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
@@ -74,7 +77,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const retry = { attempts: env.SEND_ATTEMPTS, backoffMs: Duration.fromISO(env.SEND_BACKOFF).toMillis() };
     const queues = openQueues(redis, env.QUEUE_PREFIX, retry);
     closers.push(() => queues.close());
-    const channels = openChannels(env, log);
+    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND));
     closers.push(() => channels.close());
     const metrics = createMetrics();
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
@@ -89,7 +92,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
-        concurrency: env.WORKER_CONCURRENCY, ratePerSecond: env.SMS_RATE_PER_SECOND, reconcileEvery: env.RECONCILE_EVERY,
+        concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         claimTimeoutMs: Duration.fromISO(env.CLAIM_TIMEOUT).toMillis(),
       });
       closers.push(() => running.close());
@@ -98,6 +101,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const server = role === 'all' || role === 'api'
       ? buildServer({
           ...deps,
+          liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,
@@ -110,6 +114,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         })
       : undefined;
     if (server) closers.push(() => server.close());
+    // A worker-only process has no API; an orchestrator still needs its health and metrics.
+    const health = role === 'worker' && env.HEALTH_PORT !== undefined
+      ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness })
+      : undefined;
+    if (health) {
+      await health.listen({ port: env.HEALTH_PORT, host: env.HOST });
+      closers.push(() => health.close());
+    }
 
     return {
       env, db, redis, queues, clinics, channels, metrics, log, server, workers,

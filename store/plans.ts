@@ -189,3 +189,11 @@ export async function openStepsOfPlan(sql: Sql, plan: string): Promise<Array<{ i
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
 }
+
+/** Seconds the oldest step still waiting to be sent is past its due time; 0 when none is. */
+export async function oldestOverdueSeconds(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ seconds: number | null }>(
+    `SELECT extract(epoch FROM now() - min(due_at))::float8 AS seconds FROM steps WHERE state IN ('scheduled', 'sending') AND due_at < now()`,
+  );
+  return Math.max(0, row?.seconds ?? 0);
+}

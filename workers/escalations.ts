@@ -34,6 +34,7 @@ export async function raiseAndNotify(
     id: escalationId(e.clinicId, e.patientId, e.cause), clinicId: e.clinicId, patientId: e.patientId, kind: e.kind, reason: e.reason, stepId: e.stepId,
   });
   if (!created) return;
+  deps.metrics?.escalationsRaised.inc({ kind: e.kind });
   await addTimeline(deps.db, [{ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId ?? null, kind: 'escalation.raised',
     detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
   deps.log.warn({ clinicId: e.clinicId, patientId: e.patientId, escalationId: escalation.id, kind: e.kind }, 'escalation raised');

@@ -11,6 +11,7 @@ import { closeReplyWindow } from './checkins.ts';
 import { dispatchFallback, dispatchStep } from './dispatcher.ts';
 import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
+import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
 import { expandEvent } from './scheduler.ts';
 
@@ -23,15 +24,16 @@ export interface WorkerDeps {
   log: Logger;
   metrics?: Metrics;
   concurrency: number;
-  /** Sends per second across every worker process together (BullMQ's limiter lives in Redis). */
-  ratePerSecond: number;
   reconcileEvery: string;
   claimTimeoutMs?: number;
+  /** Liveness fails when due jobs have not moved for this long. */
+  stallAfterMs?: number;
   now?: () => Date;
 }
 
 export interface RunningWorkers {
   workers: Worker[];
+  liveness(): Promise<Liveness>;
   close(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       }
       return outcome.state;
     },
-    { connection, prefix, concurrency: deps.concurrency, limiter: { max: deps.ratePerSecond, duration: 1_000 } },
+    { connection, prefix, concurrency: deps.concurrency },
   );
   const escalations = new Worker(
     queueNames.escalations,
@@ -108,9 +110,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     scheduleReconciler().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler'));
   }, every);
   keeper.unref();
-  log.info({ concurrency: deps.concurrency, ratePerSecond: deps.ratePerSecond, reconcileEvery: deps.reconcileEvery }, 'workers started');
+  log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery }, 'workers started');
   return {
     workers,
+    liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs ?? 60_000 }),
     async close() {
       clearInterval(keeper);
       // Stop taking jobs, let the ones in flight finish.

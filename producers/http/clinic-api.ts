@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clinic } from '../../config/clinics.ts';
 import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
+import { observeAcknowledgement } from '../../lib/metrics.ts';
 import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../store/timeline.ts';
@@ -80,6 +81,7 @@ export async function clinicApi(api: FastifyInstance, deps: ServerDeps): Promise
     }
     await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
       detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
+    observeAcknowledgement(deps.metrics, acked, 'api');
     return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
   });
 }

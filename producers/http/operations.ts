@@ -1,21 +1,53 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerDeps } from './server.ts';
+import type { Redis } from 'ioredis';
+import type { Metrics } from '../../lib/metrics.ts';
+import type { Queues } from '../../lib/queues.ts';
+import type { Db } from '../../store/db.ts';
+import { oldestOverdueSeconds } from '../../store/plans.ts';
+
+export interface OperationsDeps {
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  metrics: Metrics;
+  /** Present when this process runs workers. */
+  liveness?: () => Promise<{ ok: boolean; reason?: string }>;
+  /** Readiness fails when a step is overdue by more than this. */
+  overdueAfterSeconds?: number;
+}
+
+const jobStates = ['wait', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 /** Liveness, readiness and Prometheus metrics for the operator. */
-export async function operations(api: FastifyInstance, deps: ServerDeps): Promise<void> {
-  api.get('/healthz', async () => ({ status: 'ok' }));
+export async function operations(api: FastifyInstance, deps: OperationsDeps): Promise<void> {
+  api.get('/healthz', async (_req, reply) => {
+    const live = (await deps.liveness?.()) ?? { ok: true };
+    return reply.status(live.ok ? 200 : 503).send({ status: live.ok ? 'ok' : 'stalled', ...(live.reason ? { reason: live.reason } : {}) });
+  });
 
   api.get('/readyz', async (_req, reply) => {
-    const checks = { database: false, redis: false };
+    const checks: Record<string, boolean> = { database: false, redis: false };
+    let overdueSeconds: number | undefined;
     await Promise.all([
-      deps.db.query('SELECT 1').then(() => { checks.database = true; }, () => {}),
+      oldestOverdueSeconds(deps.db).then((s) => { checks.database = true; overdueSeconds = s; }, () => {}),
       deps.redis.ping().then((r) => { checks.redis = r === 'PONG'; }, () => {}),
+      deps.liveness?.().then((l) => { checks.workers = l.ok; }),
     ]);
-    const ready = checks.database && checks.redis;
+    if (overdueSeconds !== undefined) checks.onTime = overdueSeconds <= (deps.overdueAfterSeconds ?? 300);
+    const ready = Object.values(checks).every(Boolean);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 
   api.get('/metrics', async (_req, reply) => {
+    // Queue depths and overdue age are read at scrape time, so they are never stale.
+    const queues = [deps.queues.events, deps.queues.steps, deps.queues.escalations];
+    await Promise.all([
+      ...queues.map(async (q) => {
+        const counts = await q.getJobCounts(...jobStates);
+        for (const state of jobStates) deps.metrics.queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
+      }),
+      oldestOverdueSeconds(deps.db).then((s) => deps.metrics.oldestOverdue.set(s)),
+    ]).catch(() => {});
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

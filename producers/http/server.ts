@@ -25,6 +25,8 @@ export interface ServerDeps {
   now?: () => Date;
   bodyLimit?: number;
   apiRatePerMinute?: number;
+  /** Present when this process runs workers: /healthz fails when they stall. */
+  liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
 }

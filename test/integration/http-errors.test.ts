@@ -125,9 +125,12 @@ describe('operations endpoints', () => {
   it('answers healthz, readyz and metrics', async () => {
     expect((await p.server!.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     const ready = await p.server!.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: true, redis: true } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: true, redis: true, onTime: true } });
     const metrics = await p.server!.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toContain('aftercare_events_accepted_total');
+    for (const name of ['aftercare_events_accepted_total', 'aftercare_steps_total', 'aftercare_dispatch_lateness_seconds',
+      'aftercare_oldest_overdue_step_seconds', 'aftercare_escalations_raised_total', 'aftercare_escalation_time_to_acknowledge_seconds',
+      'aftercare_jobs_failed_total']) expect(metrics.body).toContain(`# TYPE ${name}`);
+    expect(metrics.body).toMatch(/aftercare_queue_jobs\{queue="steps",state="delayed"\} \d+/);
   });
 });
 
