@@ -7,7 +7,9 @@ const duration = z.string().refine((t) => Duration.fromISO(t).isValid, 'expected
 
 const envSchema = z
   .object({
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    REDIS_URL: z.string().regex(/^(rediss?|redis\+cluster):\/\//, 'expected redis://, rediss:// or redis+cluster://host:port,host:port').default('redis://127.0.0.1:6379'),
+    /** host:port,host:port of a Redis Cluster; same as a redis+cluster:// REDIS_URL. */
+    REDIS_CLUSTER_NODES: z.string().regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, 'expected host:port,host:port').optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres:// or postgresql://').optional(),
     DATA_DIR: z.string().min(1).default('./var'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),

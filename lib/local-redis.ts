@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { redisAnswers } from './redis.ts';
+import { redisAnswers, type ClusterNode } from './redis.ts';
 
 export interface LocalRedis {
   url: string;
@@ -19,8 +19,9 @@ function hasRedisServer(): boolean {
  * A newcomer needs nothing running: when nothing answers at a local REDIS_URL, start a private
  * redis-server on that port with its data under `dataDir` (append-only, no eviction).
  */
-export async function ensureRedis(url: string, dataDir: string, log: Logger, mode: 'auto' | 'never'): Promise<LocalRedis> {
-  if (await redisAnswers(url)) return { url };
+export async function ensureRedis(url: string, dataDir: string, log: Logger, mode: 'auto' | 'never', nodes?: ClusterNode[]): Promise<LocalRedis> {
+  if (await redisAnswers(url, 1_000, nodes)) return { url };
+  if (nodes) throw new ConfigError(`No node of the Redis Cluster answers (${nodes.map((n) => `${n.host}:${n.port}`).join(', ')}); start the cluster or fix REDIS_URL.`);
   const parsed = new URL(url);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname);
   if (mode === 'never' || !local)

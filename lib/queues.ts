@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import { z } from 'zod';
 import { eventJobId } from './ids.ts';
 
@@ -48,7 +48,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: Redis, prefix: string, retry: RetryPolicy = defaultRetryPolicy): Queues {
+export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy = defaultRetryPolicy): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });

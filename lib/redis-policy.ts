@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -8,7 +8,7 @@ import type { Logger } from './logger.ts';
  * reconciler notices. Without persistence a Redis restart loses the last jobs: the reconciler
  * restores them from PostgreSQL, but later than planned, so say so.
  */
-export async function checkRedisPolicy(redis: Redis, log: Logger): Promise<void> {
+export async function checkRedisPolicy(redis: RedisClient, log: Logger): Promise<void> {
   if (redis.status !== 'ready') await Promise.race([once(redis, 'ready'), new Promise((r) => setTimeout(r, 3_000).unref())]);
   const config = async (name: string): Promise<string | undefined> => {
     // Managed Redis services may forbid CONFIG; then there is nothing to check.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 
 // A sliding log in Redis, shared by every process, on Redis's clock. Each send holds a slot from
 // before its provider call until one second after that call ended, so the (k+L)-th send starts
@@ -31,7 +31,7 @@ export interface SendRate {
 }
 
 /** The provider's messages-per-second limit, held across all worker processes together. */
-export function sendRate(redis: Redis, key: string, perSecond: number, holdMs = 60_000): SendRate {
+export function sendRate(redis: RedisClient, key: string, perSecond: number, holdMs = 60_000): SendRate {
   return {
     async around(send) {
       const slot = randomUUID();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
@@ -8,7 +8,7 @@ import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { enqueueFallback, openQueues, type Queues } from '../lib/queues.ts';
-import { connectRedis } from '../lib/redis.ts';
+import { clusterNodes, connectRedis } from '../lib/redis.ts';
 import { sendRate } from '../lib/send-rate.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
@@ -34,7 +34,7 @@ export interface ServiceOptions {
 export interface Service {
   env: Env;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   clinics: Clinics;
   channels: Channels;
@@ -67,10 +67,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, env.START_LOCAL_REDIS);
+    const nodes = clusterNodes(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
+    const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, nodes ? 'never' : env.START_LOCAL_REDIS, nodes);
     if (local.stop) closers.push(local.stop);
     // Producers fail fast when Redis is away (the event is safe in PostgreSQL); workers wait for it.
-    const redis = connectRedis(local.url, 'producer');
+    const redis = connectRedis(local.url, 'producer', nodes);
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     closers.push(() => redis.quit());
     await checkRedisPolicy(redis, log);
@@ -85,7 +86,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
     let workers: RunningWorkers | undefined;
     if (role === 'all' || role === 'worker') {
-      const workerRedis = connectRedis(local.url, 'worker');
+      const workerRedis = connectRedis(local.url, 'worker', nodes);
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => workerRedis.quit());
       const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry);
@@ -103,6 +104,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           ...deps,
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
+          operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,
             publicBaseUrl: env.PUBLIC_BASE_URL,

@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { Duration } from 'luxon';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.ts';
 import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -17,7 +17,7 @@ import { expandEvent } from './scheduler.ts';
 
 export interface WorkerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   clinics: Clinics;
   channels: Channels;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import type { Clinics } from '../../config/clinics.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -11,13 +11,15 @@ import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
 import { receiveReply } from '../receive-reply.ts';
+import { adminQueues } from './admin-queues.ts';
 import { clinicApi } from './clinic-api.ts';
+import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 
 export interface ServerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   clinics: Clinics;
   log: Logger;
@@ -29,6 +31,8 @@ export interface ServerDeps {
   liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
+  /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
+  operator?: { username: string; passwordHash: string };
 }
 
 /** The HTTP API, apart from `listen` so tests drive it with `inject()`. */
@@ -87,6 +91,8 @@ export function buildServer(deps: ServerDeps) {
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
   app.register(clinicApi, deps);
   app.register(operations, deps);
+  app.register(apiDocs, deps);
+  app.register(adminQueues, deps);
 
   return app;
 }
