@@ -1,29 +1,17 @@
 import { DateTime } from 'luxon';
-import type { Clinics } from '../config/clinics.ts';
 import { escalationNotice, excerptOf, noticeRound, type EscalationKind, type NoticeChannel } from '../core/escalation.ts';
 import { emailHtml } from '../core/render.ts';
 import { DeliveryError } from '../channels/channel.ts';
-import type { Channels } from '../channels/index.ts';
 import { escalationId } from '../lib/ids.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { Metrics } from '../lib/metrics.ts';
-import { enqueueNotice, type NoticeJob, type Queues } from '../lib/queues.ts';
-import type { Db } from '../store/db.ts';
+import { enqueueNotice, type NoticeJob } from '../lib/queues.ts';
 import { claimNotice, loadEscalation, markNotified, raiseEscalation, recordNotice } from '../store/escalations.ts';
 import { loadPatient } from '../store/patients.ts';
 import { replyBody } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
+import type { DispatcherDeps } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
 
-export interface EscalationDeps {
-  db: Db;
-  queues: Queues;
-  clinics: Clinics;
-  channels: Channels;
-  log: Logger;
-  metrics?: Metrics;
-  now?: () => Date;
-}
+export type EscalationDeps = Pick<DispatcherDeps, 'db' | 'queues' | 'clinics' | 'channels' | 'log' | 'metrics' | 'now'>;
 
 /** Raises an escalation from a worker (no reply, unreachable) and queues its first notice. */
 export async function raiseAndNotify(

@@ -54,6 +54,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async (job) => expandEvent(deps, parseJob(eventJobSchema, job)),
     { connection, prefix, concurrency: 10 },
   );
+  // Same job, later: quiet hours began after it was scheduled, or a reminder would land at night.
+  const settle = async (job: Job, token: string | undefined, outcome: { state: string; until?: Date }) => {
+    if (outcome.state !== 'deferred' || !outcome.until) return outcome.state;
+    await job.moveToDelayed(outcome.until.getTime(), token);
+    throw new DelayedError();
+  };
   const steps = new Worker(
     queueNames.steps,
     async (job, token) => {
@@ -61,23 +67,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         const fallback = parseJob(fallbackJobSchema, job);
         return (await dispatchFallback(deps, fallback.stepId, fallback.channel)).state;
       }
-      if (job.name === 'reply-window') {
-        const outcome = await closeReplyWindow(deps, parseJob(replyWindowJobSchema, job));
-        if (outcome.state === 'deferred') {
-          await job.moveToDelayed(outcome.until.getTime(), token);
-          throw new DelayedError();
-        }
-        return outcome.state;
-      }
+      if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(deps, parseJob(replyWindowJobSchema, job)));
       const { stepId } = parseJob(stepJobSchema, job);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const outcome = await dispatchStep(deps, stepId, { finalAttempt });
-      if (outcome.state === 'deferred') {
-        // Same job, later: quiet hours began after it was scheduled.
-        await job.moveToDelayed(outcome.until.getTime(), token);
-        throw new DelayedError();
-      }
-      return outcome.state;
+      return settle(job, token, await dispatchStep(deps, stepId, { finalAttempt }));
     },
     { connection, prefix, concurrency: deps.concurrency },
   );
