@@ -174,3 +174,26 @@ describe('cancellation and late events', () => {
     expect(p.outbox('sms')).toHaveLength(0);
   });
 });
+
+describe('cessation', () => {
+  it('schedules the withdrawal check-in 72 h after last use and the week-two note at 10:00 local on day 14', async () => {
+    pipeline = await startPipeline({ clinics: [testClinic({ plans: {}, quietHours: { start: '21:00', end: '08:00' } })] });
+    const p = pipeline;
+    const lastUseAt = '2030-03-01T22:00:00-07:00';
+    await p.accept({
+      type: 'cessation.started', id: 'evt-cessation-1', clinicId: 'clinic-a',
+      patient: { id: 'p-77', firstName: 'Robin', email: 'robin@example.org', timezone: 'America/Denver', channel: 'email' },
+      cessation: { id: 'c-1', lastUseAt },
+    });
+    const steps = await waitFor('two cessation steps', async () => {
+      const rows = await p.db.query<{ key: string; due_at: Date; state: string }>('SELECT key, due_at, state FROM steps ORDER BY due_at');
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(steps.map((s) => s.key)).toEqual(['withdrawal-checkin', 'week-two-stabilisation']);
+    // 72 elapsed hours from 22:00 lands at 22:00, inside quiet hours: moved to 08:00 the next morning.
+    expect(steps[0]!.due_at.toISOString()).toBe('2030-03-05T15:00:00.000Z');
+    // Day 14 at 10:00 Denver time, after the March DST change (UTC-6).
+    expect(steps[1]!.due_at.toISOString()).toBe('2030-03-15T16:00:00.000Z');
+    expect(steps.every((s) => s.state === 'scheduled')).toBe(true);
+  });
+});
