@@ -160,3 +160,23 @@ describe('limits and headers', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });
+
+describe('clinic isolation', () => {
+  it("refuses to preview another clinic's event", async () => {
+    const res = await p.server!.inject({ method: 'POST', url: '/v1/plans/preview', headers: { authorization: `Bearer ${clinicBKey}` }, payload: sessionEvent() });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it("refuses to cancel another clinic's plan, and changes nothing", async () => {
+    const before = await eventCount();
+    const res = await post({ type: 'plan.cancelled', id: 'cancel-x', clinicId: 'clinic-a', patientId: 'p-123', reference: 's-1' }, { authorization: `Bearer ${clinicBKey}` });
+    expect(res.statusCode).toBe(403);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('compares API keys against their stored hashes only', async () => {
+    // The SHA-256 itself is not a key: presenting the stored hash must not authenticate.
+    const hash = (await import('node:crypto')).createHash('sha256').update(clinicAKey).digest('hex');
+    expect((await post(sessionEvent(), { authorization: `Bearer ${hash}` })).statusCode).toBe(401);
+  });
+});
