@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Clinic } from '../../config/clinics.ts';
 import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
@@ -12,9 +11,8 @@ import { acceptEvent } from '../accept-event.ts';
 import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
+import { ackRequestSchema } from './openapi.ts';
 import type { ServerDeps } from './server.ts';
-
-const ackBodySchema = z.strictObject({ by: z.string().trim().min(1).max(80).default('API') });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,7 +69,7 @@ export async function clinicApi(api: FastifyInstance, deps: ServerDeps): Promise
 
   api.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', async (req) => {
     const clinic = clinicOf(req);
-    const body = parseOrThrow(ackBodySchema, req.body ?? {}, 'Invalid acknowledgement');
+    const body = parseOrThrow(ackRequestSchema, req.body ?? {}, 'Invalid acknowledgement');
     const acked = await acknowledge(deps.db, { clinicId: clinic.id, id: req.params.id }, body.by);
     if (!acked) {
       const existing = await loadEscalation(deps.db, req.params.id);

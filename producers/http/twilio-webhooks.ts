@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { Db } from '../../store/db.ts';
 import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
+import { twilioInboundSchema, twilioStatusSchema } from './openapi.ts';
 
 export interface TwilioWebhookDeps {
   db: Db;
@@ -23,17 +24,7 @@ export const statusPath = '/webhooks/twilio/status';
 export const inboundPath = '/webhooks/twilio/inbound';
 
 const formFields = z.record(z.string(), z.string());
-const statusCallback = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
-  MessageStatus: z.string().min(1),
-  ErrorCode: z.string().regex(/^\d{1,10}$/).optional(),
-});
 const knownStatus = z.enum(reportedStatuses);
-const inboundMessage = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
-  From: z.string().min(1).max(40),
-  Body: z.string().max(10_000).default(''),
-});
 
 function forbidden(reply: FastifyReply, message: string) {
   return reply.status(403).send({ error: { code: 'forbidden', message } });
@@ -67,9 +58,9 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
   app.post(inboundPath, async (req, reply) => {
     const params = verified(req, reply);
     if (!params) return reply;
-    const message = inboundMessage.safeParse(params);
+    const message = twilioInboundSchema.safeParse(params);
     if (!message.success) return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio inbound message.' } });
-    const { MessageSid: sid, From: from, Body: body } = message.data;
+    const { MessageSid: sid, From: from, Body: body = '' } = message.data;
     const outcome = (await deps.onInbound?.({ sid, from, body })) ?? {};
     // TwiML: an immediate answer when the reply calls for one, else an empty response.
     const twiml = new twilio.twiml.MessagingResponse();
@@ -80,7 +71,7 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
   app.post(statusPath, async (req, reply) => {
     const params = verified(req, reply);
     if (!params) return reply;
-    const callback = statusCallback.safeParse(params);
+    const callback = twilioStatusSchema.safeParse(params);
     if (!callback.success) {
       return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio status callback.', issues: z.flattenError(callback.error).fieldErrors } });
     }
