@@ -58,8 +58,15 @@ export function resolveClinics(input: unknown, source = 'clinic file'): Clinics 
   }
   const problems: string[] = [];
   const byId = new Map<string, Clinic>();
+  // A username alone says which clinic a staff member signs in to.
+  const usernames = new Map<string, string>();
   for (const c of parsed.data.clinics) {
     if (byId.has(c.id)) problems.push(`  clinic ${c.id}: listed twice`);
+    for (const member of c.staff) {
+      const other = usernames.get(member.username);
+      if (other) problems.push(`  clinic ${c.id}: staff username "${member.username}" is already used at clinic ${other}`);
+      usernames.set(member.username, c.id);
+    }
     const plans = {
       session: c.plans.session ?? defaultCarePlan('session'),
       cessation: c.plans.cessation ?? defaultCarePlan('cessation'),

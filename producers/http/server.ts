@@ -13,6 +13,7 @@ import type { ReportedDelivery } from '../../store/delivery-status.ts';
 import { receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicApi } from './clinic-api.ts';
+import { staffConsole } from './console/index.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
@@ -91,6 +92,7 @@ export function buildServer(deps: ServerDeps) {
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
   app.register(clinicApi, deps);
   app.register(operations, deps);
+  app.register(staffConsole, deps);
   app.register(apiDocs, deps);
   app.register(adminQueues, deps);
 

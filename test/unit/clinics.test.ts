@@ -166,3 +166,12 @@ describe('loadClinics', () => {
     expect(problemOf(() => loadClinics(path))).toMatch(new RegExp(`^Invalid CLINICS_FILE ${path.replaceAll('.', '\\.')}:\\n.*timezone`));
   });
 });
+
+describe('staff accounts', () => {
+  it('refuses a staff username used at two clinics, since the username picks the clinic', () => {
+    const member = { username: 'jo', name: 'Jo Rivera', passwordHash: 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' };
+    const a = { ...JSON.parse(readFileSync('config/clinics.example.json', 'utf8')).clinics[0], staff: [member] };
+    const b = { ...JSON.parse(readFileSync('config/clinics.example.json', 'utf8')).clinics[1], staff: [member] };
+    expect(() => resolveClinics({ clinics: [a, b] })).toThrow('staff username "jo" is already used at clinic clinic-a');
+  });
+});

@@ -1,0 +1,23 @@
+import { html, type SafeHtml } from './html.ts';
+
+/** Username and password; a refusal says the same thing whichever of the two was wrong. */
+export function signInPage(csrfToken: string, options: { username?: string; problem?: string } = {}): SafeHtml {
+  return html`<h1>Sign in</h1>
+${options.problem && html`<p class="notice error" role="alert" id="sign-in-problem">${options.problem}</p>`}
+<form method="post" action="/console/sign-in">
+  <input type="hidden" name="_csrf" value="${csrfToken}">
+  <label for="username">Username</label>
+  <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${options.username ?? ''}"${options.problem ? html` aria-describedby="sign-in-problem"` : ''}>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <p><button type="submit">Sign in</button></p>
+</form>
+<p class="note">Staff accounts are set in the clinic file. Your session lasts 12 hours.</p>`;
+}
+
+/** A refusal or failure, in words, with a way back. */
+export function problemPage(heading: string, message: string): SafeHtml {
+  return html`<h1>${heading}</h1>
+<p class="notice error" role="alert">${message}</p>
+<p><a href="/console">Back to the inbox</a></p>`;
+}
