@@ -85,7 +85,7 @@ describe('loadEnv errors', () => {
     const err = configErrorOf({ PORT: 'abc', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', TWILIO_ACCOUNT_SID: 'bad' });
     expect(err.message).toMatch(/^Invalid environment:/);
     for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'TWILIO_ACCOUNT_SID']) expect(err.message).toContain(`  ${name}: `);
-    expect(err.message).toContain('REDIS_URL: expected redis:// or rediss://');
+    expect(err.message).toContain('REDIS_URL: expected redis://, rediss:// or redis+cluster://host:port,host:port');
     expect(err.message).toContain('TWILIO_ACCOUNT_SID: expected AC followed by 32 hex digits');
   });
 
