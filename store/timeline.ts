@@ -1,27 +1,28 @@
 import type { Sql } from './db.ts';
 
 /** Kinds of entry a patient's timeline holds, in the clinic's words. */
-export type TimelineKind =
-  | 'event.accepted'
-  | 'step.scheduled'
-  | 'step.deferred'
-  | 'step.sent'
-  | 'step.skipped'
-  | 'step.expired'
-  | 'step.cancelled'
-  | 'step.failed'
-  | 'delivery.retrying'
-  | 'delivery.failed'
-  | 'delivery.updated'
-  | 'plan.cancelled'
-  | 'reply.received'
-  | 'reply.answered'
-  | 'patient.opted-out'
-  | 'patient.opted-in'
-  | 'checkin.reminded'
-  | 'escalation.raised'
-  | 'escalation.notified'
-  | 'escalation.acknowledged';
+export const timelineKinds = [
+  'event.accepted',
+  'step.scheduled',
+  'step.deferred',
+  'step.sent',
+  'step.skipped',
+  'step.expired',
+  'step.cancelled',
+  'step.failed',
+  'delivery.failed',
+  'delivery.updated',
+  'plan.cancelled',
+  'reply.received',
+  'reply.answered',
+  'patient.opted-out',
+  'patient.opted-in',
+  'checkin.reminded',
+  'escalation.raised',
+  'escalation.notified',
+  'escalation.acknowledged',
+] as const;
+export type TimelineKind = (typeof timelineKinds)[number];
 
 export interface TimelineEntry {
   clinicId: string;

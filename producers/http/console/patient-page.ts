@@ -16,7 +16,6 @@ const entryWords: Record<TimelineKind, string> = {
   'step.expired': 'Message dropped: too late to help',
   'step.cancelled': 'Message cancelled',
   'step.failed': 'Message could not be sent',
-  'delivery.retrying': 'Sending again after a provider error',
   'delivery.failed': 'Delivery failed',
   'delivery.updated': 'Delivery report',
   'plan.cancelled': 'Plan cancelled',
