@@ -70,6 +70,9 @@ export async function startFaultRig(options: RigOptions): Promise<FaultRig> {
     clinics: options.clinics,
     env: { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, ...provider, ...options.env },
   });
+  // Without an 'error' listener (lib/queues.ts adds none) BullMQ prints each failed reconnect to
+  // stderr; the test process hears them here, the worker processes' own output still has them.
+  for (const q of [api.queues.events, api.queues.steps, api.queues.escalations, api.queues.maintenance]) q.on('error', () => {});
   const procs = processGroup();
   const workerEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     DATABASE_URL: databaseUrl,

@@ -1,0 +1,45 @@
+import { performance } from 'node:perf_hooks';
+import { sessionEvent } from './clinic.ts';
+import type { BenchService } from './harness.ts';
+import { runPool, waitUntil } from './pool.ts';
+
+export interface LibrarySchedule {
+  events: number;
+  messages: number;
+  /** From the first accept until every step is in PostgreSQL and its job is delayed in Redis. */
+  ms: number;
+  /** Until the last accept returned (events safe in PostgreSQL and queued for the scheduler). */
+  acceptMs: number;
+}
+
+/**
+ * Accepts `events` session events through the library path (service.accept, `inflight` at a time)
+ * and waits until their `stepsPerEvent` steps each have a delayed job.
+ */
+export async function scheduleThroughLibrary(
+  bs: BenchService,
+  o: { run: string; events: number; stepsPerEvent: number; endedAt: string; inflight?: number; timeoutMs?: number },
+): Promise<LibrarySchedule> {
+  const before = await bs.stepsDelayed();
+  const expected = before + o.events * o.stepsPerEvent;
+  const started = performance.now();
+  await runPool(o.events, o.inflight ?? 50, async (i) => {
+    const accepted = await bs.service.accept(sessionEvent(o.run, i, o.endedAt));
+    if (accepted.duplicate) throw new Error(`event ${accepted.eventId} was a duplicate`);
+  });
+  const acceptMs = performance.now() - started;
+  await waitUntil('every step job delayed', async () => {
+    const n = await bs.stepsDelayed();
+    return n >= expected || `${n - before} of ${expected - before}`;
+  }, o.timeoutMs ?? 600_000);
+  return { events: o.events, messages: o.events * o.stepsPerEvent, ms: performance.now() - started, acceptMs };
+}
+
+/** Steps rows of the service's schema (a check that every delayed job has its record). */
+export async function countSteps(bs: BenchService, state?: string): Promise<number> {
+  const [row] = await bs.service.db.query<{ n: string }>(
+    state ? 'SELECT count(*)::text AS n FROM steps WHERE state = $1' : 'SELECT count(*)::text AS n FROM steps',
+    state ? [state] : [],
+  );
+  return Number(row?.n ?? 0);
+}
