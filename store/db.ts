@@ -31,7 +31,7 @@ const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 function translate(err: unknown): never {
   const code = (err as { code?: string }).code;
   const message = String((err as Error).message ?? '');
-  if ((code && unreachableCodes.has(code)) || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message))
+  if ((code && unreachableCodes.has(code)) || /Connection terminated|not queryable|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message))
     throw new AftercareError('database-unavailable', 'The database is unreachable; nothing was stored.');
   throw err;
 }
@@ -72,16 +72,25 @@ function openPostgres(url: string, schema: string, max: number): Db {
       } catch (err) {
         return translate(err);
       }
+      // A server restart between two statements arrives as an 'error' event: without a listener
+      // it would crash the process; the failed query reports it instead.
+      const onError = () => {};
+      client.on('error', onError);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work({ query: async (text, params) => (await client.query(text, params)).rows });
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
+          broken = rollbackFailed;
+        });
         return translate(err);
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose connection broke is discarded, not returned to the pool.
+        client.release(broken);
       }
     },
     async close() {

@@ -99,7 +99,13 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
   const fallback = [...choice.fallback];
   while (queue.length) {
     const target = queue.shift()!;
-    const message = buildMessage(step, plan, patient, clinic, target.channel, target.to);
+    let message;
+    try {
+      message = buildMessage(step, plan, patient, clinic, target.channel, target.to);
+    } catch (err) {
+      if (err instanceof JobFailure) await finish('failed', err.message);
+      throw err;
+    }
     const result = await deliver(deps, message, step, now, log, options.finalAttempt ?? false);
     if (result === 'sent') {
       sent.push(target.channel);

@@ -94,8 +94,7 @@ describe('poison in the queues', () => {
     expect(failedCount('steps', 'template-unknown')).toBe(1);
   });
 
-  // BUG (workers/dispatcher.ts dispatchStep): buildMessage throws after the step moved to 'sending', so it stays there for good.
-  it.fails('records the step whose template is gone as failed with the reason (I5: every step ends)', () => {
+  it('records the step whose template is gone as failed with the reason (I5: every step ends)', () => {
     expect(stepOf(templateGone)).toMatchObject({ state: 'failed', reason: expect.stringContaining('template') });
   });
 
