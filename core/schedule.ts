@@ -1,6 +1,7 @@
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import type { CarePlan, CarePlanStep } from './care-plan.ts';
 import type { QuietHours } from './quiet-hours.ts';
+import { isTimeZone } from './time-zone.ts';
 
 export interface ScheduledStep {
   key: string;
@@ -158,7 +159,7 @@ function wallClock(hhmm: string): { hour: number; minute: number } {
 }
 
 function checkedZone(zone: string): string {
-  if (!IANAZone.isValidZone(zone)) throw new RangeError(`unknown time zone "${zone}" (expected an IANA name such as America/Denver)`);
+  if (!isTimeZone(zone)) throw new RangeError(`unknown time zone "${zone}" (expected an IANA name such as America/Denver)`);
   return zone;
 }
 
