@@ -35,6 +35,8 @@ const envSchema = z
     SEND_BACKOFF: duration.default('PT2S'),
     /** A send claimed this long ago with no outcome lost its process; longer than any provider timeout. */
     CLAIM_TIMEOUT: duration.default('PT30S'),
+    /** A worker's /healthz fails when due jobs have not moved for this long, so an orchestrator restarts it. */
+    LIVENESS_STALL_AFTER: duration.default('PT60S'),
     /** PostgreSQL schema to live in. */
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase schema name').default('public'),
     /** BullMQ key prefix; the braces keep every queue in one Redis Cluster slot. */

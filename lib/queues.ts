@@ -48,11 +48,13 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy = defaultRetryPolicy): Queues {
+export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy = defaultRetryPolicy, onError?: (err: Error, queue: string) => void): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
+  // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
+  for (const queue of [events, steps, escalations, maintenance]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
     events,
     steps,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AftercareError } from './errors.ts';
 import type { RedisClient } from './redis.ts';
 
 // A sliding log in Redis, shared by every process, on Redis's clock. Each send holds a slot from
@@ -36,7 +37,10 @@ export function sendRate(redis: RedisClient, key: string, perSecond: number, hol
     async around(send) {
       const slot = randomUUID();
       for (;;) {
-        const wait = Number(await redis.eval(acquireScript, 1, key, perSecond, 1_000, holdMs, slot));
+        // Without Redis there is no shared count: nothing is sent, and the send is retried.
+        const wait = Number(await redis.eval(acquireScript, 1, key, perSecond, 1_000, holdMs, slot).catch((err: Error) => {
+          throw new AftercareError('redis-unavailable', `the SMS rate limit could not be read: ${err.message}`);
+        }));
         if (wait <= 0) break;
         await new Promise((r) => setTimeout(r, wait));
       }

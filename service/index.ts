@@ -76,7 +76,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     closers.push(() => redis.quit());
     await checkRedisPolicy(redis, log);
     const retry = { attempts: env.SEND_ATTEMPTS, backoffMs: Duration.fromISO(env.SEND_BACKOFF).toMillis() };
-    const queues = openQueues(redis, env.QUEUE_PREFIX, retry);
+    const queueError = (err: Error, queue: string) => log.warn({ queue, err: err.message }, 'queue error');
+    const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
     closers.push(() => queues.close());
     const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND));
     closers.push(() => channels.close());
@@ -89,12 +90,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const workerRedis = connectRedis(local.url, 'worker', nodes);
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => workerRedis.quit());
-      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry);
+      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry, queueError);
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
         concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         claimTimeoutMs: Duration.fromISO(env.CLAIM_TIMEOUT).toMillis(),
+        stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
       });
       closers.push(() => running.close());
       workers = running;

@@ -3,6 +3,7 @@ import type { Clinic } from '../config/clinics.ts';
 import type { ChannelName } from '../core/channel-choice.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
 import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
+import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { claimDelivery, recordFailure, recordSent, takeOverClaim } from '../store/deliveries.ts';
@@ -47,7 +48,13 @@ export async function deliver(
     await recordSent(deps.db, id, receipt.providerId);
     return 'sent';
   } catch (err) {
-    if (!(err instanceof DeliveryError)) throw err;
+    if (!(err instanceof DeliveryError)) {
+      // Stopped before the provider (the rate limit's Redis away): free the claim for the retry at once.
+      // Anything else unforeseen may have reached the provider: the retry looks there first.
+      const code = err instanceof AftercareError ? err.code : 'internal';
+      await recordFailure(deps.db, id, err instanceof AftercareError ? 'retry' : 'unknown', code);
+      throw err;
+    }
     log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
     // Retries are bounded: on the last attempt a transient error counts as permanent.
     if (err.permanent || finalAttempt) {

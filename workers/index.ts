@@ -44,6 +44,10 @@ function parseJob<T>(schema: { safeParse(data: unknown): { success: true; data: 
   return parsed.data;
 }
 
+// A worker that dies holds its jobs until its lock expires (BullMQ's default is 30 s, checked every
+// 30 s). Shorter, a crash costs seconds; the lock is renewed every half period while a job runs.
+export const jobLock = { lockDuration: 10_000, stalledInterval: 5_000 };
+
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const connection = deps.redis;
   const prefix = deps.queues.prefix;
@@ -52,7 +56,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const events = new Worker(
     queueNames.events,
     async (job) => expandEvent(deps, parseJob(eventJobSchema, job)),
-    { connection, prefix, concurrency: 10 },
+    { connection, prefix, concurrency: 10, ...jobLock },
   );
   // Same job, later: quiet hours began after it was scheduled, or a reminder would land at night.
   const settle = async (job: Job, token: string | undefined, outcome: { state: string; until?: Date }) => {
@@ -72,17 +76,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       return settle(job, token, await dispatchStep(deps, stepId, { finalAttempt }));
     },
-    { connection, prefix, concurrency: deps.concurrency },
+    { connection, prefix, concurrency: deps.concurrency, ...jobLock },
   );
   const escalations = new Worker(
     queueNames.escalations,
     async (job) => notifyEscalation(deps, parseJob(noticeJobSchema, job)),
-    { connection, prefix, concurrency: 10 },
+    { connection, prefix, concurrency: 10, ...jobLock },
   );
   const maintenance = new Worker(
     queueNames.maintenance,
     async () => reconcile({ ...deps, every: deps.reconcileEvery }),
-    { connection, prefix, concurrency: 1 },
+    { connection, prefix, concurrency: 1, ...jobLock },
   );
   const workers = [events, steps, escalations, maintenance];
   for (const w of workers) {

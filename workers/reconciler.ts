@@ -7,6 +7,7 @@ import { openEscalationRounds, unnotifiedEscalations } from '../store/escalation
 import { unexpandedEvents } from '../store/events.ts';
 import { openStepsDueBefore } from '../store/plans.ts';
 import { lapsedCheckins } from '../store/replies.ts';
+import { isJobFailureReason } from './job-failure.ts';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -26,10 +27,11 @@ const margin = { seconds: 10 };
  * Repairs any gap between PostgreSQL (what should happen) and Redis (what will happen):
  * events accepted while Redis was down, steps whose job a Redis restart or wipe lost, check-in
  * windows and escalation rounds whose job vanished. Job ids are derived from the records, so
- * re-adding a job that exists is a no-op.
+ * re-adding a job that exists is a no-op; a job that failed for good is revived instead.
  */
-export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number; promoted: number; escalations: number; checkins: number }> {
+export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number; promoted: number; revived: number; escalations: number; checkins: number }> {
   const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
+  const revived = await reviveFailedJobs(deps);
   const events = await unexpandedEvents(deps.db, now.minus({ seconds: 5 }).toJSDate(), batch);
   for (const e of events) await enqueueEvent(deps.queues, e);
 
@@ -74,7 +76,27 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   }
 
   if (promoted) deps.log.warn({ promoted }, 'promoted overdue delayed jobs');
+  if (revived) deps.log.warn({ revived }, 'retried jobs that had used up their attempts during an outage');
   if (events.length || steps || escalations || checkins.length)
     deps.log.debug({ events: events.length, steps, escalations, checkins: checkins.length }, 'reconciled');
-  return { events: events.length, steps, promoted, escalations, checkins: checkins.length };
+  return { events: events.length, steps, promoted, revived, escalations, checkins: checkins.length };
+}
+
+/**
+ * A job that used up its attempts while PostgreSQL or Redis was down, or stalled once too often
+ * because its workers kept dying, failed for a reason that has passed: the reconciler only runs
+ * with PostgreSQL reachable. Every handler is idempotent, so such a job runs again with fresh
+ * attempts (a step past its grace then expires). Jobs that can never succeed stay failed.
+ */
+async function reviveFailedJobs(deps: ReconcilerDeps): Promise<number> {
+  let revived = 0;
+  for (const queue of [deps.queues.events, deps.queues.steps, deps.queues.escalations]) {
+    for (const job of await queue.getFailed(0, 499)) {
+      if (!job || isJobFailureReason(job.failedReason)) continue;
+      // Another process may have retried or removed it in the meantime.
+      const retried = await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).then(() => true, () => false);
+      if (retried) revived++;
+    }
+  }
+  return revived;
 }

@@ -8,14 +8,15 @@ import { clinicAKey, testClinic } from '../support/pipeline.ts';
 import type { AftercareProcess } from '../support/processes.ts';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { jobLock } from '../../workers/index.ts';
 
 // Scenario 5: PostgreSQL restarted mid-run. The machine's PostgreSQL is shared, so the test runs a
 // server of its own (initdb in a temp dir, as the `postgres` OS user) and stops and starts that.
 // Events arrive over HTTP before, during and after. Scale: 60 + 10 patients x 3 SMS, two workers.
 
 const unavailable = privatePostgresUnavailable();
-// A crashed worker's jobs stay locked for BullMQ's lockDuration (30 s) before another may take them.
-const lockDurationMs = 30_000;
+// A crashed worker's jobs stay locked for the workers' lockDuration before another may take them.
+const lockDurationMs = jobLock.lockDuration;
 let rig: FaultRig | undefined;
 let postgres: PrivatePostgres | undefined;
 let disposing = false;
@@ -145,9 +146,8 @@ describe('a transaction open when PostgreSQL restarts', () => {
 });
 
 describe('PostgreSQL down for longer than a job\'s retry budget', () => {
-  // BUG (workers/reconciler.ts reconcile): a step whose job failed for good (retries exhausted while
-  // PostgreSQL was down) stays 'scheduled'; re-adding a job under the failed job's id is a no-op.
-  it.skipIf(unavailable !== undefined).fails('still sends a message that fell due during the outage once PostgreSQL is back (SEND_ATTEMPTS 2)', async () => {
+  // The job fails for good while PostgreSQL is down; the reconciler retries it once it is back.
+  it.skipIf(unavailable !== undefined)('still sends a message that fell due during the outage once PostgreSQL is back (SEND_ATTEMPTS 2)', async () => {
     postgres = await startPrivatePostgres();
     const db = postgres;
     rig = await startFaultRig({

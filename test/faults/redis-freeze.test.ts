@@ -6,8 +6,8 @@ import { testClinic } from '../support/pipeline.ts';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// Scenario 4: Redis frozen with SIGSTOP for longer than BullMQ's timeouts (lock 30 s, stalled
-// check 30 s), while 30 check-ins fall due; then SIGCONT. The freeze lasts until the worker's
+// Scenario 4: Redis frozen with SIGSTOP for longer than BullMQ's timeouts (the workers' lock
+// and stalled check), while 30 check-ins fall due; then SIGCONT. The freeze lasts until the worker's
 // /healthz (HEALTH_PORT) reports the stall, or 75 s. Scale: 30 patients x 1 SMS, one worker.
 
 const patients = 30;

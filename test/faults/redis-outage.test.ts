@@ -7,6 +7,7 @@ import { atMostOnceViolations, emailLedger, leaks, openSteps, printFigures, read
 import { otherClinic, testClinic } from '../support/pipeline.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { jobLock } from '../../workers/index.ts';
 
 // Scenario 3: Redis killed (kill -9) mid-run and restarted from its append-only file; and, apart,
 // Redis wiped (FLUSHALL) mid-run. Workers must reconnect by themselves and the reconciler must
@@ -28,9 +29,9 @@ const fastPlan = [sms('no-driving', 'no-driving', 'PT0S'), sms('light-meal', 'li
 const slowPlan = [sms('no-driving', 'no-driving', 'PT0S'), sms('light-meal', 'light-meal', 'PT15S'), sms('checkin-24h', 'checkin-24h', 'PT17S')];
 const sid = () => `SM${randomBytes(16).toString('hex')}`;
 // A job a worker was fetching as Redis died is active in Redis with nobody working on it; it is
-// locked for BullMQ's lockDuration (30 s) from then. I5's 60 s run from the later of the restart
+// locked for the workers' lockDuration from then. I5's 60 s run from the later of the restart
 // and that lock's expiry.
-const lockDurationMs = 30_000;
+const lockDurationMs = jobLock.lockDuration;
 
 async function startRun(r: FaultRig, count: number): Promise<TestPatient[]> {
   const group = Array.from({ length: count }, (_, i) => testPatient(i));

@@ -6,6 +6,7 @@ import { atMostOnceViolations, emailLedger, leaks, openSteps, printFigures, read
 import type { AftercareProcess } from '../support/processes.ts';
 import { testClinic } from '../support/pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { jobLock } from '../../workers/index.ts';
 
 // Scenario 1: `aftercare worker` processes SIGKILLed at random moments while 2,000 SMS go out
 // (1,000 patients x 2 steps, two workers), each kill landing while Twilio holds the answer to a
@@ -15,10 +16,10 @@ import { waitFor } from '../support/wait-for.ts';
 const patients = 1_000;
 const quietPatients = 20;
 const kills = 4;
-// A killed worker's jobs stay locked for BullMQ's lockDuration (30 s, the default the workers
-// use): until then nobody may take them over without risking a second send. I5's 60 s run from
-// when the fault has healed: the last restart, or the last kill plus the lock, whichever is later.
-const lockDurationMs = 30_000;
+// A killed worker's jobs stay locked for the workers' lockDuration: until then nobody may take
+// them over without risking a second send. I5's 60 s run from when the fault has healed: the last
+// restart, or the last kill plus the lock, whichever is later.
+const lockDurationMs = jobLock.lockDuration;
 
 let rig: FaultRig | undefined;
 afterEach(async () => {

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AftercareError } from '../../lib/errors.ts';
+import { loadPatient } from '../../store/patients.ts';
+import { loadStep } from '../../store/plans.ts';
+import { buildMessage, deliver } from '../../workers/deliver.ts';
 import { sessionEvent, startPipeline, testClinic, testDatabaseUrl, type TestPipeline } from '../support/pipeline.ts';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { startTwilioServer, type TwilioServer } from '../support/twilio-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -27,6 +32,7 @@ let pipeline: TestPipeline | undefined;
 let twilio: TwilioServer | undefined;
 let workers: WorkerProcess[] = [];
 let tempDir: string | undefined;
+let redis: PrivateRedis | undefined;
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
@@ -46,6 +52,8 @@ afterEach(async () => {
   workers = [];
   await pipeline?.dispose();
   await twilio?.close();
+  await redis?.stop();
+  redis = undefined;
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   pipeline = undefined;
   twilio = undefined;
@@ -144,5 +152,33 @@ describe('SMS rate limit across worker processes', () => {
     const t = await sendThroughTwoWorkers();
     expect(t.messages).toHaveLength(messageCount);
     expect(busiestWindow(t.messages.map((m) => m.receivedAt.getTime()), 1_000)).toBeLessThanOrEqual(ratePerSecond);
+  });
+});
+
+describe('SMS rate limit without Redis', () => {
+  it('sends nothing, frees the claim for the retry, and sends once Redis is back', async () => {
+    redis = await startPrivateRedis();
+    const clinic = testClinic({ plans: { session: [{ key: 'light-meal', template: 'light-meal', after: 'PT1H', channel: 'sms' }] } });
+    pipeline = await startPipeline({ env: { REDIS_URL: redis.url }, clinics: [clinic] });
+    const p = pipeline;
+    await p.accept(sessionEvent({ escort: undefined }));
+    const [row] = await waitFor('the step stored', () => p.db.query<{ id: string }>('SELECT id FROM steps').then((r) => (r.length ? r : undefined)));
+    const { step, plan } = (await loadStep(p.db, row!.id))!;
+    const patient = (await loadPatient(p.db, step.clinicId, step.patientId))!;
+    const message = buildMessage(step, plan, patient, p.clinics.get(step.clinicId)!, 'sms', patient.phone!);
+    const send = () => deliver(p, message, step, new Date(), p.log, false);
+    const claim = () => p.db.query<{ status: string; error_code: string | null }>('SELECT status, error_code FROM deliveries');
+
+    await redis.kill();
+    const refused = await send().then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(AftercareError);
+    expect((refused as AftercareError).code).toBe('redis-unavailable');
+    expect(await claim()).toEqual([{ status: 'retry', error_code: 'redis-unavailable' }]);
+    expect(p.outbox('sms')).toHaveLength(0);
+
+    await redis.restart();
+    await waitFor('sent once Redis is back', () => send().then((r) => r === 'sent', () => false));
+    expect(await claim()).toEqual([{ status: 'sent', error_code: null }]);
+    expect(p.outbox('sms')).toHaveLength(1);
   });
 });

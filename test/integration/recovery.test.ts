@@ -87,6 +87,31 @@ describe('a malformed job', () => {
   });
 });
 
+describe('a job that used up its attempts while the database refused it', () => {
+  it('is retried by the reconciler once the database is back and sends once; a job that can never succeed stays failed', async () => {
+    pipeline = await startPipeline({
+      env: { SEND_ATTEMPTS: '2', SEND_BACKOFF: 'PT0.1S' },
+      clinics: [testClinic({ plans: { session: [{ key: 'light-meal', template: 'light-meal', after: 'PT1S', quietHours: 'ignore' }] } })],
+    });
+    const p = pipeline;
+    await p.queues.steps.add('send', { bogus: true } as never, { jobId: 'malformed-1', attempts: 2 });
+    // Every send fails on a missing table until it is renamed back, as during an outage.
+    await p.db.exec(`ALTER TABLE ${p.schema}.deliveries RENAME TO deliveries_away`);
+    await p.accept(sessionEvent());
+    const failed = await waitFor('both jobs failed', async () => {
+      const jobs = await p.queues.steps.getFailed();
+      return jobs.length === 2 ? jobs : undefined;
+    });
+    expect(failed.map((j) => j.attemptsMade).sort()).toEqual([1, 2]);
+    await p.db.exec(`ALTER TABLE ${p.schema}.deliveries_away RENAME TO deliveries`);
+    await waitFor('the step sent', async () => (await states(p)).every((s) => s.state === 'sent'), 15_000);
+    expect(p.outbox('sms').map((m) => m.template)).toEqual(['light-meal']);
+    const stillFailed = await p.queues.steps.getFailed();
+    expect(stillFailed.map((j) => [j.id, j.attemptsMade])).toEqual([['malformed-1', 1]]);
+    expect(p.logLines.some((l) => l.includes('retried jobs that had used up their attempts'))).toBe(true);
+  });
+});
+
 describe('embedded database', () => {
   it('runs the same flow on PGlite', async () => {
     pipeline = await startPipeline({ embedded: true });
