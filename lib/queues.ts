@@ -68,8 +68,9 @@ export function openQueues(connection: RedisClient, prefix: string, retry: Retry
   };
 }
 
-export async function enqueueEvent(queues: Queues, job: EventJob): Promise<void> {
-  await queues.events.add('expand', job, { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) });
+export async function enqueueEvents(queues: Queues, jobs: EventJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await queues.events.addBulk(jobs.map((job) => ({ name: 'expand', data: job, opts: { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) } })));
 }
 
 /** One delayed job per step; the job id is the step id, so adding it again is a no-op. */

@@ -3,10 +3,11 @@ import { clinicEventSchema, type ClinicEvent } from '../core/events.ts';
 import { AftercareError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { enqueueEvent, type Queues } from '../lib/queues.ts';
+import { groupCommit } from '../lib/group-commit.ts';
+import { enqueueEvents, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { recordEvent } from '../store/events.ts';
-import { upsertPatient } from '../store/patients.ts';
+import { recordEvents, type RecordOutcome } from '../store/events.ts';
+import { upsertPatients } from '../store/patients.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { parseOrThrow } from './parse.ts';
 
@@ -44,34 +45,48 @@ export function parseClinicEvent(clinics: Clinics, input: unknown, callerClinicI
   return { event, clinic };
 }
 
+export type Accept = (input: unknown, callerClinicId?: string) => Promise<Accepted>;
+
 /**
  * The one path for HTTP, CLI and library callers. An event is accepted once it is in PostgreSQL;
  * putting it on the queue may fail (Redis down) without losing it: the reconciler enqueues it later.
+ * Events arriving together are written together (group commit), up to 100 per transaction.
  */
-export async function acceptEvent(deps: AcceptDeps, input: unknown, callerClinicId?: string): Promise<Accepted> {
-  const { event } = parseClinicEvent(deps.clinics, input, callerClinicId);
-  const log = deps.log.child({ clinicId: event.clinicId, eventId: event.id, type: event.type });
-  const outcome = await deps.db.transaction(async (tx) => {
-    const recorded = await recordEvent(tx, event);
-    if (recorded !== 'new') return recorded;
-    const patientId = event.type === 'plan.cancelled' ? event.patientId : event.patient.id;
-    if (event.type !== 'plan.cancelled') await upsertPatient(tx, event.clinicId, event.patient);
-    await addTimeline(tx, [{ clinicId: event.clinicId, patientId, kind: 'event.accepted', detail: { eventId: event.id, type: event.type } }]);
-    return recorded;
-  });
-  if (outcome === 'conflict')
-    throw new AftercareError('event-id-reused', `Event id "${event.id}" was already accepted with different content; use a new id for a new event.`);
-  if (outcome === 'duplicate') {
-    deps.metrics?.eventsReplayed.inc();
-    log.info('event replayed; already accepted');
-    return { eventId: event.id, duplicate: true };
-  }
-  deps.metrics?.eventsAccepted.inc({ type: event.type });
-  try {
-    await withTimeout(enqueueEvent(deps.queues, { clinicId: event.clinicId, eventId: event.id }), enqueueTimeoutMs);
+export function createAcceptor(deps: AcceptDeps): Accept {
+  const record = groupCommit<ClinicEvent, RecordOutcome>((events) => recordBatch(deps, events), { maxBatch: 100 });
+  return async (input, callerClinicId) => {
+    const { event } = parseClinicEvent(deps.clinics, input, callerClinicId);
+    const outcome = await record(event);
+    const log = deps.log.child({ clinicId: event.clinicId, eventId: event.id, type: event.type });
+    if (outcome === 'conflict')
+      throw new AftercareError('event-id-reused', `Event id "${event.id}" was already accepted with different content; use a new id for a new event.`);
+    if (outcome === 'duplicate') {
+      deps.metrics?.eventsReplayed.inc();
+      log.info('event replayed; already accepted');
+      return { eventId: event.id, duplicate: true };
+    }
+    deps.metrics?.eventsAccepted.inc({ type: event.type });
     log.info('event accepted');
+    return { eventId: event.id, duplicate: false };
+  };
+}
+
+async function recordBatch(deps: AcceptDeps, events: ClinicEvent[]): Promise<RecordOutcome[]> {
+  const outcomes = await deps.db.transaction(async (tx) => {
+    const outcomes = await recordEvents(tx, events);
+    const fresh = events.filter((_, i) => outcomes[i] === 'new');
+    await upsertPatients(tx, fresh.flatMap((e) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
+    await addTimeline(tx, fresh.map((e) => ({
+      clinicId: e.clinicId, patientId: e.type === 'plan.cancelled' ? e.patientId : e.patient.id,
+      kind: 'event.accepted' as const, detail: { eventId: e.id, type: e.type },
+    })));
+    return outcomes;
+  });
+  const fresh = events.filter((_, i) => outcomes[i] === 'new').map((e) => ({ clinicId: e.clinicId, eventId: e.id }));
+  try {
+    await withTimeout(enqueueEvents(deps.queues, fresh), enqueueTimeoutMs);
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'event accepted but not queued; the reconciler will queue it');
+    deps.log.warn({ events: fresh.length, err: (err as Error).message }, 'events accepted but not queued; the reconciler will queue them');
   }
-  return { eventId: event.id, duplicate: false };
+  return outcomes;
 }

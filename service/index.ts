@@ -11,7 +11,7 @@ import { enqueueFallback, openQueues, type Queues } from '../lib/queues.ts';
 import { clusterNodes, connectRedis } from '../lib/redis.ts';
 import { sendRate } from '../lib/send-rate.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
-import { acceptEvent, type Accepted } from '../producers/accept-event.ts';
+import { createAcceptor, type Accepted } from '../producers/accept-event.ts';
 import Fastify from 'fastify';
 import { operations } from '../producers/http/operations.ts';
 import { buildServer } from '../producers/http/server.ts';
@@ -85,6 +85,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
 
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
+    const accept = createAcceptor(deps);
     let workers: RunningWorkers | undefined;
     if (role === 'all' || role === 'worker') {
       const workerRedis = connectRedis(local.url, 'worker', nodes);
@@ -104,6 +105,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const server = role === 'all' || role === 'api'
       ? buildServer({
           ...deps,
+          accept,
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
@@ -129,7 +131,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
 
     return {
       env, db, redis, queues, clinics, channels, metrics, log, server, workers,
-      accept: (event) => acceptEvent(deps, event),
+      accept: (event) => accept(event),
       async listen() {
         if (!server) throw new Error(`role ${role} serves no HTTP`);
         return server.listen({ port: env.PORT, host: env.HOST });

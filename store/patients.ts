@@ -15,13 +15,19 @@ export interface PatientRecord {
 }
 
 /** The contact data of the latest event wins; an opt-out recorded from a STOP reply is kept. */
-export async function upsertPatient(sql: Sql, clinicId: string, p: Patient): Promise<void> {
+export async function upsertPatients(sql: Sql, list: Array<{ clinicId: string; patient: Patient }>): Promise<void> {
+  // One row per patient (the last in the list): an upsert may touch each row once per statement.
+  const latest = [...new Map(list.map((x) => [`${x.clinicId}\u0000${x.patient.id}`, x])).values()];
+  if (latest.length === 0) return;
+  const col = <T>(f: (x: { clinicId: string; patient: Patient }) => T) => latest.map(f);
   await sql.query(
     `INSERT INTO patients (clinic_id, id, first_name, phone, email, timezone, locale, channel, sms_consent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (clinic_id, id) DO UPDATE SET first_name = $3, phone = $4, email = $5, timezone = $6,
-       locale = $7, channel = $8, sms_consent = $9, updated_at = now()`,
-    [clinicId, p.id, p.firstName, p.phone ?? null, p.email ?? null, p.timezone ?? null, p.locale, p.channel, p.smsConsent],
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])
+     ON CONFLICT (clinic_id, id) DO UPDATE SET first_name = EXCLUDED.first_name, phone = EXCLUDED.phone, email = EXCLUDED.email,
+       timezone = EXCLUDED.timezone, locale = EXCLUDED.locale, channel = EXCLUDED.channel, sms_consent = EXCLUDED.sms_consent, updated_at = now()`,
+    [col((x) => x.clinicId), col((x) => x.patient.id), col((x) => x.patient.firstName), col((x) => x.patient.phone ?? null),
+      col((x) => x.patient.email ?? null), col((x) => x.patient.timezone ?? null), col((x) => x.patient.locale),
+      col((x) => x.patient.channel), col((x) => x.patient.smsConsent)],
   );
 }
 

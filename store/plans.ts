@@ -33,14 +33,18 @@ export interface StepRecord {
   reason: string | null;
 }
 
-/** Inserts the plan once; false when it already exists (a replay or a second event for the same session). */
-export async function insertPlan(sql: Sql, p: PlanRecord): Promise<boolean> {
-  const rows = await sql.query(
+/** Inserts each plan once; returns the ids that were new (not a replay or a second event for the same session). */
+export async function insertPlans(sql: Sql, plans: PlanRecord[]): Promise<Set<string>> {
+  if (plans.length === 0) return new Set();
+  const col = <K extends keyof PlanRecord>(k: K) => plans.map((p) => p[k]);
+  const rows = await sql.query<{ id: string }>(
     `INSERT INTO plans (id, clinic_id, patient_id, kind, reference, event_id, anchor_at, zone, escort_name, escort_phone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [p.id, p.clinicId, p.patientId, p.kind, p.reference, p.eventId, p.anchorAt, p.zone, p.escortName, p.escortPhone],
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [col('id'), col('clinicId'), col('patientId'), col('kind'), col('reference'), col('eventId'), col('anchorAt'), col('zone'),
+      col('escortName'), col('escortPhone')],
   );
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function insertSteps(sql: Sql, steps: StepRecord[]): Promise<void> {
@@ -182,10 +186,11 @@ export async function planSteps(sql: Sql, clinicId: string, patientId: string): 
   return rows.map(stepFromRow);
 }
 
-export async function openStepsOfPlan(sql: Sql, plan: string): Promise<Array<{ id: string; dueAt: Date }>> {
+export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<Array<{ id: string; dueAt: Date }>> {
+  if (plans.length === 0) return [];
   const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE plan_id = $1 AND state IN ('scheduled', 'sending')`,
-    [plan],
+    `SELECT id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending')`,
+    [plans],
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
 }

@@ -13,7 +13,7 @@ import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
-import { expandEvent } from './scheduler.ts';
+import { createExpander } from './scheduler.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -53,10 +53,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const prefix = deps.queues.prefix;
   const log = deps.log.child({ component: 'workers' });
 
+  const expand = createExpander(deps);
+  // Many at once, so that events arriving together are expanded in one transaction.
   const events = new Worker(
     queueNames.events,
-    async (job) => expandEvent(deps, parseJob(eventJobSchema, job)),
-    { connection, prefix, concurrency: 10, ...jobLock },
+    async (job) => expand(parseJob(eventJobSchema, job)),
+    { connection, prefix, concurrency: 100, ...jobLock },
   );
   // Same job, later: quiet hours began after it was scheduled, or a reminder would land at night.
   const settle = async (job: Job, token: string | undefined, outcome: { state: string; until?: Date }) => {

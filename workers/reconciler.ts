@@ -1,7 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
 import type { Logger } from '../lib/logger.ts';
-import { enqueueEvent, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
+import { enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
 import { unexpandedEvents } from '../store/events.ts';
@@ -33,7 +33,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
   const revived = await reviveFailedJobs(deps);
   const events = await unexpandedEvents(deps.db, now.minus({ seconds: 5 }).toJSDate(), batch);
-  for (const e of events) await enqueueEvent(deps.queues, e);
+  await enqueueEvents(deps.queues, events);
 
   const horizon = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
   let steps = 0;

@@ -7,7 +7,7 @@ import { observeAcknowledgement } from '../../lib/metrics.ts';
 import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../store/timeline.ts';
-import { acceptEvent } from '../accept-event.ts';
+import { createAcceptor } from '../accept-event.ts';
 import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
@@ -28,10 +28,11 @@ export async function clinicApi(api: FastifyInstance, deps: ServerDeps): Promise
     return clinic;
   };
   const now = () => deps.now?.() ?? new Date();
+  const accept = deps.accept ?? createAcceptor(deps);
 
   api.post('/v1/events', async (req, reply) => {
     const clinic = clinicOf(req);
-    const accepted = await acceptEvent(deps, req.body, clinic.id);
+    const accepted = await accept(req.body, clinic.id);
     return reply.status(202).send(accepted);
   });
 

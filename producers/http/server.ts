@@ -17,6 +17,7 @@ import { staffConsole } from './console/index.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
+import type { Accept } from '../accept-event.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -26,6 +27,8 @@ export interface ServerDeps {
   log: Logger;
   metrics: Metrics;
   now?: () => Date;
+  /** The service's one acceptance path (shared with the library, so both batch together). */
+  accept?: Accept;
   bodyLimit?: number;
   apiRatePerMinute?: number;
   /** Present when this process runs workers: /healthz fails when they stall. */
