@@ -4,8 +4,7 @@ import { AftercareError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { groupCommit } from '../lib/group-commit.ts';
-import { scheduleExpansion, writeExpansion } from '../lib/expansion.ts';
-import type { Queues } from '../lib/queues.ts';
+import { enqueueEvents, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { recordEvents, type RecordOutcome } from '../store/events.ts';
 import { upsertPatients } from '../store/patients.ts';
@@ -18,7 +17,6 @@ export interface AcceptDeps {
   clinics: Clinics;
   log: Logger;
   metrics?: Metrics;
-  now?: () => Date;
 }
 
 export interface Accepted {
@@ -49,20 +47,16 @@ export function parseClinicEvent(clinics: Clinics, input: unknown, callerClinicI
 
 export type Accept = (input: unknown, callerClinicId?: string) => Promise<Accepted>;
 
-type Item = { event: ClinicEvent; clinic: Clinic };
-
 /**
- * The one path for HTTP, CLI and library callers. An event is accepted once it is in PostgreSQL,
- * stored in the same transaction as its plan and steps; their jobs follow the commit, and if Redis
- * is down then, the reconciler adds them when it is back. Events arriving together are written
- * together (group commit), up to 100 per transaction, with one addBulk.
+ * The one path for HTTP, CLI and library callers. An event is accepted once it is in PostgreSQL;
+ * putting it on the queue may fail (Redis down) without losing it: the reconciler enqueues it later.
+ * Events arriving together are written together (group commit), up to 100 per transaction.
  */
 export function createAcceptor(deps: AcceptDeps): Accept {
-  const record = groupCommit<Item, RecordOutcome>((items) => recordBatch(deps, items), { maxBatch: 100 });
+  const record = groupCommit<ClinicEvent, RecordOutcome>((events) => recordBatch(deps, events), { maxBatch: 100 });
   return async (input, callerClinicId) => {
-    const item = parseClinicEvent(deps.clinics, input, callerClinicId);
-    const { event } = item;
-    const outcome = await record(item);
+    const { event } = parseClinicEvent(deps.clinics, input, callerClinicId);
+    const outcome = await record(event);
     const log = deps.log.child({ clinicId: event.clinicId, eventId: event.id, type: event.type });
     if (outcome === 'conflict')
       throw new AftercareError('event-id-reused', `Event id "${event.id}" was already accepted with different content; use a new id for a new event.`);
@@ -77,22 +71,22 @@ export function createAcceptor(deps: AcceptDeps): Accept {
   };
 }
 
-async function recordBatch(deps: AcceptDeps, items: Item[]): Promise<RecordOutcome[]> {
-  const now = deps.now?.() ?? new Date();
-  const { outcomes, expansion } = await deps.db.transaction(async (tx) => {
-    const outcomes = await recordEvents(tx, items.map((i) => i.event));
-    const fresh = items.filter((_, i) => outcomes[i] === 'new');
-    await upsertPatients(tx, fresh.flatMap(({ event: e }) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
-    await addTimeline(tx, fresh.map(({ event: e }) => ({
+async function recordBatch(deps: AcceptDeps, events: ClinicEvent[]): Promise<RecordOutcome[]> {
+  const outcomes = await deps.db.transaction(async (tx) => {
+    const outcomes = await recordEvents(tx, events);
+    const fresh = events.filter((_, i) => outcomes[i] === 'new');
+    await upsertPatients(tx, fresh.flatMap((e) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
+    await addTimeline(tx, fresh.map((e) => ({
       clinicId: e.clinicId, patientId: e.type === 'plan.cancelled' ? e.patientId : e.patient.id,
       kind: 'event.accepted' as const, detail: { eventId: e.id, type: e.type },
     })));
-    return { outcomes, expansion: await writeExpansion(tx, fresh, now) };
+    return outcomes;
   });
+  const fresh = events.filter((_, i) => outcomes[i] === 'new').map((e) => ({ clinicId: e.clinicId, eventId: e.id }));
   try {
-    await withTimeout(scheduleExpansion(deps, expansion, now), enqueueTimeoutMs);
+    await withTimeout(enqueueEvents(deps.queues, fresh), enqueueTimeoutMs);
   } catch (err) {
-    deps.log.warn({ plans: expansion.created.length, err: (err as Error).message }, 'plans stored but their jobs not queued; the reconciler will queue them');
+    deps.log.warn({ events: fresh.length, err: (err as Error).message }, 'events accepted but not queued; the reconciler will queue them');
   }
   return outcomes;
 }

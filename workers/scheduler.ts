@@ -1,12 +1,16 @@
+import { DateTime } from 'luxon';
 import type { Clinic, Clinics } from '../config/clinics.ts';
-import { clinicEventSchema, type ClinicEvent } from '../core/events.ts';
-import { scheduleExpansion, writeExpansion } from '../lib/expansion.ts';
-import { groupCommit } from '../lib/group-commit.ts';
+import { clinicEventSchema, planAnchor, planKindOf, type ClinicEvent, type PlanEvent } from '../core/events.ts';
+import { planSchedule, type ScheduledStep } from '../core/schedule.ts';
+import { planId, stepId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import type { EventJob, Queues } from '../lib/queues.ts';
+import { enqueueSteps, type EventJob, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { loadEventBodies, type StoredEvent } from '../store/events.ts';
+import { groupCommit } from '../lib/group-commit.ts';
+import { loadEventBodies, markExpanded, type StoredEvent } from '../store/events.ts';
+import { cancelPlans, insertPlans, insertSteps, openStepsOfPlans, type PlanRecord, type StepRecord } from '../store/plans.ts';
+import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { JobFailure } from './job-failure.ts';
 
 export interface SchedulerDeps {
@@ -18,7 +22,53 @@ export interface SchedulerDeps {
   now?: () => Date;
 }
 
-type Parsed = { event: ClinicEvent; clinic: Clinic };
+/** The plan of an event as rows: pure apart from the ids, which are digests of business keys. */
+export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: PlanRecord; steps: StepRecord[]; schedule: ScheduledStep[] } {
+  const kind = planKindOf(event);
+  const { reference, anchorAt } = planAnchor(event);
+  const zone = event.patient.timezone ?? clinic.timezone;
+  const escort = event.type === 'session.completed' ? event.escort : undefined;
+  const id = planId(event.clinicId, event.patient.id, kind, reference);
+  const schedule = planSchedule({
+    plan: clinic.plans[kind],
+    anchorAt,
+    zone,
+    quietHours: clinic.quietHours,
+    hasEscort: escort !== undefined,
+    now: DateTime.fromJSDate(now),
+  });
+  const steps = schedule.map((s): StepRecord => ({
+    id: stepId(id, s.key, s.recipient),
+    planId: id,
+    clinicId: event.clinicId,
+    patientId: event.patient.id,
+    key: s.key,
+    template: s.template,
+    recipient: s.recipient,
+    channel: s.channel,
+    critical: s.critical,
+    grace: s.grace,
+    expectsReply: s.expectsReply ?? null,
+    dueAt: new Date(s.dueAt),
+    state: s.status,
+    reason: s.reason ?? null,
+  }));
+  const plan: PlanRecord = {
+    id,
+    clinicId: event.clinicId,
+    patientId: event.patient.id,
+    kind,
+    reference,
+    eventId: event.id,
+    anchorAt,
+    zone,
+    escortName: escort?.name ?? null,
+    escortPhone: escort?.phone ?? null,
+  };
+  return { plan, steps, schedule };
+}
+
+type Parsed = { job: EventJob; event: ClinicEvent; clinic: Clinic };
 
 /** Reads an accepted event back; a missing, invalid or orphaned one can never be expanded. */
 function parseStored(deps: SchedulerDeps, job: EventJob, stored: StoredEvent | undefined): Parsed | JobFailure {
@@ -27,12 +77,12 @@ function parseStored(deps: SchedulerDeps, job: EventJob, stored: StoredEvent | u
   if (!parsed.success) return new JobFailure('event-invalid', `stored event ${job.eventId} no longer validates`);
   const clinic = deps.clinics.get(parsed.data.clinicId);
   if (!clinic) return new JobFailure('clinic-unknown', `clinic ${parsed.data.clinicId} is not configured`);
-  return { event: parsed.data, clinic };
+  return { job, event: parsed.data, clinic };
 }
 
 /**
- * Expands events that are stored but not expanded (the reconciler queues them): plan and steps
- * in one transaction, then their jobs. Jobs that arrive together are expanded together.
+ * Expands accepted events into plans and steps, then one delayed job per step. Jobs that arrive
+ * together are expanded together (group commit): one transaction and one `addBulk` per batch.
  */
 export function createExpander(deps: SchedulerDeps): (job: EventJob) => Promise<void> {
   return groupCommit<EventJob, void>((jobs) => expandEvents(deps, jobs), { maxBatch: 100 });
@@ -42,8 +92,55 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   const now = deps.now?.() ?? new Date();
   const stored = new Map((await loadEventBodies(deps.db, jobs)).map((e) => [`${e.clinicId}\u0000${e.eventId}`, e]));
   const results = jobs.map((job) => parseStored(deps, job, stored.get(`${job.clinicId}\u0000${job.eventId}`)));
+  const outcomes: Array<void | Error> = results.map((r) => (r instanceof Error ? r : undefined));
   const parsed = results.filter((r): r is Parsed => !(r instanceof Error));
-  const expansion = await deps.db.transaction((tx) => writeExpansion(tx, parsed, now));
-  await scheduleExpansion(deps, expansion, now);
-  return results.map((r) => (r instanceof Error ? r : undefined));
+
+  const built = parsed.flatMap(({ event, clinic }) => (event.type === 'plan.cancelled' ? [] : [buildPlan(event, clinic, now)]));
+  const created = await deps.db.transaction(async (tx) => {
+    const fresh = await insertPlans(tx, built.map((b) => b.plan));
+    // Two events for one session in a batch: the plan is written once.
+    const plans = built.filter((b, i) => fresh.has(b.plan.id) && built.findIndex((o) => o.plan.id === b.plan.id) === i);
+    const steps = plans.flatMap((b) => b.steps);
+    await insertSteps(tx, steps);
+    await addTimeline(tx, steps.map((s) => ({
+      clinicId: s.clinicId, patientId: s.patientId, stepId: s.id,
+      kind: s.state === 'expired' ? 'step.expired' : 'step.scheduled',
+      detail: { key: s.key, template: s.template, recipient: s.recipient, dueAt: s.dueAt.toISOString(), ...(s.reason ? { reason: s.reason } : {}) },
+    })));
+    await markExpanded(tx, parsed.filter((p) => p.event.type !== 'plan.cancelled').map((p) => ({ clinicId: p.event.clinicId, eventId: p.event.id })));
+    return plans;
+  });
+  // A retry after a Redis failure, or a second event for the same session: make sure the plan's
+  // open steps have their jobs (same ids, so this adds nothing that exists).
+  const createdIds = new Set(created.map((b) => b.plan.id));
+  const existing = [...new Set(built.filter((b) => !createdIds.has(b.plan.id)).map((b) => b.plan.id))];
+  const open = created.flatMap((b) => b.steps.filter((s) => s.state === 'scheduled'));
+  await enqueueSteps(deps.queues, [...open, ...(await openStepsOfPlans(deps.db, existing))], now);
+  for (const s of open) deps.metrics?.stepsScheduled.inc({ template: s.template });
+  for (const b of created) {
+    const scheduled = b.steps.filter((s) => s.state === 'scheduled').length;
+    deps.log.info({ clinicId: b.plan.clinicId, eventId: b.plan.eventId, planId: b.plan.id, scheduled, expired: b.steps.length - scheduled }, 'plan scheduled');
+  }
+  if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
+  // After the plans, so a cancellation that arrived with its session's event still cancels it.
+  for (const { event } of parsed) if (event.type === 'plan.cancelled') await cancelPlan(deps, event);
+  return outcomes;
+}
+
+async function cancelPlan(deps: SchedulerDeps, event: Extract<ClinicEvent, { type: 'plan.cancelled' }>): Promise<void> {
+  const cancelled = await deps.db.transaction(async (tx) => {
+    const result = await cancelPlans(tx, event.clinicId, event.patientId, event.reference, `cancelled by event ${event.id}`);
+    const entries: TimelineEntry[] = result.steps.map((s) => ({
+      clinicId: event.clinicId, patientId: event.patientId, kind: 'step.cancelled', stepId: s.id,
+      detail: { key: s.key, reason: `plan ${event.reference} cancelled`, eventId: event.id },
+    }));
+    entries.push({ clinicId: event.clinicId, patientId: event.patientId, kind: 'plan.cancelled',
+      detail: { reference: event.reference, plans: result.plans, steps: result.steps.length } });
+    await addTimeline(tx, entries);
+    await markExpanded(tx, [{ clinicId: event.clinicId, eventId: event.id }]);
+    return result.steps;
+  });
+  // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory.
+  await Promise.all(cancelled.map((s) => deps.queues.steps.remove(s.id).catch(() => 0)));
+  deps.log.info({ clinicId: event.clinicId, eventId: event.id, steps: cancelled.length }, 'plan cancelled');
 }
