@@ -76,7 +76,7 @@ export function benchVars(ctx: BenchContext, tag: string, vars: Record<string, s
     PORT: '0',
     API_RATE_PER_MINUTE: '1000000',
     WORKER_CONCURRENCY: '50',
-    SMS_RATE_PER_SECOND: '1000',
+    SMS_RATE_PER_SECOND: '10000',
     ...vars,
   };
 }

@@ -1,3 +1,4 @@
+import { leanJobHashes } from '../lib/redis-policy.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'aftercare-bench-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...leanJobHashes], { stdio: 'ignore' });
   child.once('error', () => {});
   await waitUntil(`redis-server on port ${port}`, () => redisAnswers(url, 300), 10_000, 100);
   return {

@@ -27,7 +27,7 @@ const envSchema = z
     CLINICS_FILE: z.string().min(1).default('config/clinics.example.json'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Messages per second across all worker processes together. */
-    SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
+    SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     RECONCILE_EVERY: duration.default('PT30S'),
     /** Attempts per send before a transient failure counts as permanent, and the first backoff. */

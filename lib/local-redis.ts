@@ -1,3 +1,4 @@
+import { leanJobHashes } from './redis-policy.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -33,7 +34,7 @@ export async function ensureRedis(url: string, dataDir: string, log: Logger, mod
   const port = parsed.port || '6379';
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
+    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', ...leanJobHashes],
     { stdio: 'ignore' },
   );
   const deadline = Date.now() + 10_000;

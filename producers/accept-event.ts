@@ -57,16 +57,17 @@ export function createAcceptor(deps: AcceptDeps): Accept {
   return async (input, callerClinicId) => {
     const { event } = parseClinicEvent(deps.clinics, input, callerClinicId);
     const outcome = await record(event);
-    const log = deps.log.child({ clinicId: event.clinicId, eventId: event.id, type: event.type });
+    // Plain fields, not a child logger: a child redacts its bindings even when nothing is logged.
+    const ids = { clinicId: event.clinicId, eventId: event.id, type: event.type };
     if (outcome === 'conflict')
       throw new AftercareError('event-id-reused', `Event id "${event.id}" was already accepted with different content; use a new id for a new event.`);
     if (outcome === 'duplicate') {
       deps.metrics?.eventsReplayed.inc();
-      log.info('event replayed; already accepted');
+      deps.log.info(ids, 'event replayed; already accepted');
       return { eventId: event.id, duplicate: true };
     }
     deps.metrics?.eventsAccepted.inc({ type: event.type });
-    log.info('event accepted');
+    deps.log.info(ids, 'event accepted');
     return { eventId: event.id, duplicate: false };
   };
 }

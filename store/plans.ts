@@ -1,4 +1,5 @@
 import type { Sql } from './db.ts';
+import { patientFromRow, type PatientRecord } from './patients.ts';
 
 export interface PlanRecord {
   id: string;
@@ -122,12 +123,22 @@ export function stepFromRow(r: StepRow): StepRecord {
   };
 }
 
-export async function loadStep(sql: Sql, id: string): Promise<{ step: StepRecord; plan: PlanRecord & { cancelledAt: Date | null } } | undefined> {
+/** A step with its plan and its patient as they are now (undefined when the patient was deleted), in one query. */
+export async function loadStep(
+  sql: Sql,
+  id: string,
+): Promise<{ step: StepRecord; plan: PlanRecord & { cancelledAt: Date | null }; patient: PatientRecord | undefined } | undefined> {
   const [row] = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
-    p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null }>(
+    p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null;
+    pt_id: string | null; pt_first_name: string; pt_phone: string | null; pt_email: string | null; pt_timezone: string | null;
+    pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null }>(
     `SELECT s.*, p.kind AS p_kind, p.reference AS p_reference, p.event_id AS p_event_id, p.anchor_at AS p_anchor_at,
-            p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at
-     FROM steps s JOIN plans p ON p.id = s.plan_id WHERE s.id = $1`,
+            p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at,
+            pt.id AS pt_id, pt.first_name AS pt_first_name, pt.phone AS pt_phone, pt.email AS pt_email, pt.timezone AS pt_timezone,
+            pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at
+     FROM steps s JOIN plans p ON p.id = s.plan_id
+     LEFT JOIN patients pt ON pt.clinic_id = s.clinic_id AND pt.id = s.patient_id
+     WHERE s.id = $1`,
     [id],
   );
   if (!row) return undefined;
@@ -146,7 +157,24 @@ export async function loadStep(sql: Sql, id: string): Promise<{ step: StepRecord
       escortPhone: row.p_escort_phone,
       cancelledAt: row.p_cancelled_at,
     },
+    patient: row.pt_id === null ? undefined : patientFromRow({
+      clinic_id: row.clinic_id, id: row.pt_id, first_name: row.pt_first_name, phone: row.pt_phone, email: row.pt_email,
+      timezone: row.pt_timezone, locale: row.pt_locale, channel: row.pt_channel, sms_consent: row.pt_sms_consent,
+      sms_opted_out_at: row.pt_sms_opted_out_at,
+    }),
   };
+}
+
+/** The step is sent: its state and its timeline entry in one statement; true only for the caller that moved it. */
+export async function markStepSent(sql: Sql, step: StepRecord, detail: Record<string, unknown>): Promise<boolean> {
+  const rows = await sql.query(
+    `WITH moved AS (
+       UPDATE steps SET state = 'sent', reason = NULL, updated_at = now(), sent_at = now() WHERE id = $1 AND state = 'sending' RETURNING id
+     )
+     INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail) SELECT $2, $3, 'step.sent', id, $4::jsonb FROM moved RETURNING step_id`,
+    [step.id, step.clinicId, step.patientId, JSON.stringify(detail)],
+  );
+  return rows.length > 0;
 }
 
 /** A conditional state change: true only for the caller that moved the step. */

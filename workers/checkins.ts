@@ -2,7 +2,6 @@ import { DateTime, Duration } from 'luxon';
 import { chooseChannels } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
 import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
-import { loadPatient } from '../store/patients.ts';
 import { loadStep } from '../store/plans.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
@@ -20,14 +19,13 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
   const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
   const loaded = await loadStep(deps.db, job.stepId);
   if (!loaded) throw new JobFailure('step-missing', `step ${job.stepId} is not in the database`);
-  const { step, plan } = loaded;
+  const { step, plan, patient } = loaded;
   const [row] = await deps.db.query<{ replied: boolean; reminded: boolean; closed: boolean }>(
     'SELECT replied_at IS NOT NULL AS replied, reminded_at IS NOT NULL AS reminded, window_closed_at IS NOT NULL AS closed FROM steps WHERE id = $1',
     [step.id],
   );
   if (!row || row.replied || row.closed || !step.expectsReply || plan.cancelledAt) return { state: 'replied' };
   const clinic = deps.clinics.get(step.clinicId);
-  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
   if (!clinic || !patient) throw new JobFailure('patient-missing', `patient or clinic of step ${step.id} is not configured`);
   const within = Duration.fromISO(step.expectsReply.within);
 

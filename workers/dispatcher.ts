@@ -7,8 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { enqueueReplyWindow, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { loadPatient } from '../store/patients.ts';
-import { deferStep, finalStepStates, loadStep, moveStep } from '../store/plans.ts';
+import { deferStep, finalStepStates, loadStep, markStepSent, moveStep } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
 import { raiseAndNotify } from './escalations.ts';
@@ -40,7 +39,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
   const now = deps.now?.() ?? new Date();
   const loaded = await loadStep(deps.db, stepIdToSend);
   if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
-  const { step, plan } = loaded;
+  const { step, plan, patient } = loaded;
   if (finalStepStates.includes(step.state)) return { state: 'unchanged', reason: `already ${step.state}` };
   const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
   const clinic = deps.clinics.get(step.clinicId);
@@ -57,7 +56,6 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
   };
 
   if (plan.cancelledAt) return finish('cancelled', 'plan cancelled');
-  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
   if (!patient) {
     await finish('failed', 'patient record missing');
     throw new JobFailure('patient-missing', `patient of step ${step.id} is not in the database`);
@@ -127,8 +125,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
         cause: `unreachable-${step.id}`, reason: `cannot be reached for ${step.key}: ${failures.join('; ')}` });
     return outcome;
   }
-  if (await moveStep(deps.db, step.id, ['sending'], 'sent')) {
-    await note('step.sent', { template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) });
+  if (await markStepSent(deps.db, step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) })) {
     for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
     deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
     log.info({ channels: sent }, 'step sent');
@@ -148,9 +145,8 @@ export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: strin
   const now = deps.now?.() ?? new Date();
   const loaded = await loadStep(deps.db, stepIdToSend);
   if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
-  const { step, plan } = loaded;
+  const { step, plan, patient } = loaded;
   const clinic = deps.clinics.get(step.clinicId);
-  const patient = await loadPatient(deps.db, step.clinicId, step.patientId);
   if (!clinic || !patient) throw new JobFailure('patient-missing', `patient or clinic of step ${step.id} is not configured`);
   const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
   const to = step.recipient === 'patient' ? (channel === 'email' ? patient.email : patient.phone) : null;

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AftercareError } from '../../lib/errors.ts';
-import { loadPatient } from '../../store/patients.ts';
 import { loadStep } from '../../store/plans.ts';
 import { buildMessage, deliver } from '../../workers/deliver.ts';
 import { sessionEvent, startPipeline, testClinic, testDatabaseUrl, type TestPipeline } from '../support/pipeline.ts';
@@ -163,9 +162,8 @@ describe('SMS rate limit without Redis', () => {
     const p = pipeline;
     await p.accept(sessionEvent({ escort: undefined }));
     const [row] = await waitFor('the step stored', () => p.db.query<{ id: string }>('SELECT id FROM steps').then((r) => (r.length ? r : undefined)));
-    const { step, plan } = (await loadStep(p.db, row!.id))!;
-    const patient = (await loadPatient(p.db, step.clinicId, step.patientId))!;
-    const message = buildMessage(step, plan, patient, p.clinics.get(step.clinicId)!, 'sms', patient.phone!);
+    const { step, plan, patient } = (await loadStep(p.db, row!.id))!;
+    const message = buildMessage(step, plan, patient!, p.clinics.get(step.clinicId)!, 'sms', patient!.phone!);
     const send = () => deliver(p, message, step, new Date(), p.log, false);
     const claim = () => p.db.query<{ status: string; error_code: string | null }>('SELECT status, error_code FROM deliveries');
 
