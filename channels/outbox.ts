@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
 import type { Channel, OutboundMessage, SentReceipt } from './channel.ts';
@@ -9,18 +9,20 @@ import type { Channel, OutboundMessage, SentReceipt } from './channel.ts';
  */
 export function createOutbox<M extends OutboundMessage>(kind: M['channel'], dir: string, log: Logger): Channel<M> {
   const file = join(dir, `${kind}.jsonl`);
-  let ready: Promise<unknown> | undefined;
+  // One handle for the process: opening and closing the file per message cost more than the write.
+  // Opened for appending, each line is one write the kernel puts at the end, whoever else writes.
+  let handle: Promise<FileHandle> | undefined;
   return {
     kind,
     provider: 'outbox',
     async send(message) {
-      ready ??= mkdir(dir, { recursive: true });
-      await ready;
+      handle ??= mkdir(dir, { recursive: true }).then(() => open(file, 'a'));
+      const out = await handle;
       const providerId = `outbox-${message.messageId}`;
       const { channel, messageId, clinicId, patientId, template, to, scheduledFor } = message;
       const content = message.channel === 'sms' ? { body: message.body } : { subject: message.subject, body: message.text };
       const line = { messageId, providerId, clinicId, patientId, template, channel, to, ...content, scheduledFor, sentAt: new Date().toISOString() };
-      await appendFile(file, `${JSON.stringify(line)}\n`);
+      await out.write(`${JSON.stringify(line)}\n`);
       log.info({ messageId, clinicId, patientId, template, channel }, 'outbox: message written');
       return { providerId };
     },
@@ -28,6 +30,11 @@ export function createOutbox<M extends OutboundMessage>(kind: M['channel'], dir:
       const text = await readFile(file, 'utf8').catch(() => '');
       const providerId = `outbox-${message.messageId}`;
       return text.includes(`"providerId":"${providerId}"`) ? { providerId } : undefined;
+    },
+    async close() {
+      const opened = handle;
+      handle = undefined;
+      await (await opened?.catch(() => undefined))?.close();
     },
   };
 }
