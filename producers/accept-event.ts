@@ -8,7 +8,6 @@ import { enqueueEvents, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { recordEvents, type RecordOutcome } from '../store/events.ts';
 import { upsertPatients } from '../store/patients.ts';
-import { addTimeline } from '../store/timeline.ts';
 import { parseOrThrow } from './parse.ts';
 
 export interface AcceptDeps {
@@ -76,11 +75,8 @@ async function recordBatch(deps: AcceptDeps, events: ClinicEvent[]): Promise<Rec
   const outcomes = await deps.db.transaction(async (tx) => {
     const outcomes = await recordEvents(tx, events);
     const fresh = events.filter((_, i) => outcomes[i] === 'new');
+    // The timeline's `event.accepted` entries are read from `events` itself.
     await upsertPatients(tx, fresh.flatMap((e) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
-    await addTimeline(tx, fresh.map((e) => ({
-      clinicId: e.clinicId, patientId: e.type === 'plan.cancelled' ? e.patientId : e.patient.id,
-      kind: 'event.accepted' as const, detail: { eventId: e.id, type: e.type },
-    })));
     return outcomes;
   });
   const fresh = events.filter((_, i) => outcomes[i] === 'new').map((e) => ({ clinicId: e.clinicId, eventId: e.id }));

@@ -102,9 +102,9 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
     const plans = built.filter((b, i) => fresh.has(b.plan.id) && built.findIndex((o) => o.plan.id === b.plan.id) === i);
     const steps = plans.flatMap((b) => b.steps);
     await insertSteps(tx, steps);
-    await addTimeline(tx, steps.map((s) => ({
-      clinicId: s.clinicId, patientId: s.patientId, stepId: s.id,
-      kind: s.state === 'expired' ? 'step.expired' : 'step.scheduled',
+    // A scheduled step's timeline entry is read from `steps`; one planned already expired says why.
+    await addTimeline(tx, steps.filter((s) => s.state === 'expired').map((s) => ({
+      clinicId: s.clinicId, patientId: s.patientId, stepId: s.id, kind: 'step.expired',
       detail: { key: s.key, template: s.template, recipient: s.recipient, dueAt: s.dueAt.toISOString(), ...(s.reason ? { reason: s.reason } : {}) },
     })));
     await markExpanded(tx, parsed.filter((p) => p.event.type !== 'plan.cancelled').map((p) => ({ clinicId: p.event.clinicId, eventId: p.event.id })));

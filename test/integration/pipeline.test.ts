@@ -49,6 +49,14 @@ describe('session event to outbox', () => {
     expect(kinds.filter((k: string) => k === 'step.scheduled')).toHaveLength(4);
     expect(kinds.filter((k: string) => k === 'step.sent')).toHaveLength(4);
     expect(kinds[0]).toBe('event.accepted');
+    // Each scheduled entry comes before its step's sent entry, with the time it was due.
+    const entries: Array<{ kind: string; stepId: string | null; detail: { dueAt?: string } }> = timeline.json().entries;
+    for (const sent of entries.filter((e) => e.kind === 'step.sent')) {
+      const scheduled = entries.findIndex((e) => e.kind === 'step.scheduled' && e.stepId === sent.stepId);
+      expect(scheduled).toBeGreaterThan(0);
+      expect(scheduled).toBeLessThan(entries.indexOf(sent));
+      expect(Date.parse(entries[scheduled]!.detail.dueAt!)).not.toBeNaN();
+    }
   });
 
   it('keeps phones, emails, names and bodies out of Redis and out of the logs', async () => {
@@ -172,6 +180,11 @@ describe('cancellation and late events', () => {
     const states = await stepStates(p);
     for (const s of states) expect(s.reason).toMatch(/grace/);
     expect(p.outbox('sms')).toHaveLength(0);
+    // Never scheduled: the timeline says expired, once per step, and why.
+    const timeline = await p.server!.inject({ method: 'GET', url: '/v1/patients/p-123/timeline', headers: bearer });
+    const entries: Array<{ kind: string; detail: { reason?: string } }> = timeline.json().entries;
+    expect(entries.map((e) => e.kind)).toEqual(['event.accepted', 'step.expired', 'step.expired', 'step.expired', 'step.expired']);
+    for (const e of entries.slice(1)) expect(e.detail.reason).toMatch(/grace/);
   });
 });
 
