@@ -65,26 +65,35 @@ export async function insertSteps(sql: Sql, steps: StepRecord[]): Promise<void> 
   );
 }
 
-/** Cancels every step of the referenced plans that has not been sent yet; returns what it cancelled. */
-export async function cancelPlans(
-  sql: Sql,
-  clinicId: string,
-  patientId: string,
-  reference: string,
-  reason: string,
-): Promise<{ plans: number; steps: Array<{ id: string; key: string }> }> {
-  const plans = await sql.query<{ id: string }>(
-    `UPDATE plans SET cancelled_at = coalesce(cancelled_at, now())
-     WHERE clinic_id = $1 AND patient_id = $2 AND reference = $3 RETURNING id`,
-    [clinicId, patientId, reference],
+export interface CancelRequest {
+  clinicId: string;
+  patientId: string;
+  reference: string;
+  reason: string;
+}
+
+/** Cancels every step not yet sent of each request's plans; answers per request what it cancelled. */
+export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<Array<{ plans: number; steps: Array<{ id: string; key: string }> }>> {
+  const answers = requests.map(() => ({ plans: 0, steps: [] as Array<{ id: string; key: string }> }));
+  if (requests.length === 0) return answers;
+  const plans = await sql.query<{ id: string; n: string }>(
+    `UPDATE plans p SET cancelled_at = coalesce(p.cancelled_at, now())
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r (clinic_id, patient_id, reference, n)
+     WHERE p.clinic_id = r.clinic_id AND p.patient_id = r.patient_id AND p.reference = r.reference
+     RETURNING p.id, r.n::text`,
+    [requests.map((r) => r.clinicId), requests.map((r) => r.patientId), requests.map((r) => r.reference)],
   );
-  if (plans.length === 0) return { plans: 0, steps: [] };
-  const steps = await sql.query<{ id: string; key: string }>(
-    `UPDATE steps SET state = 'cancelled', reason = $2, updated_at = now()
-     WHERE plan_id = ANY($1::text[]) AND state = 'scheduled' RETURNING id, key`,
-    [plans.map((p) => p.id), reason],
+  if (plans.length === 0) return answers;
+  const requestOf = new Map(plans.map((p) => [p.id, Number(p.n) - 1]));
+  for (const p of plans) answers[Number(p.n) - 1]!.plans++;
+  const steps = await sql.query<{ id: string; key: string; plan_id: string }>(
+    `UPDATE steps s SET state = 'cancelled', reason = c.reason, updated_at = now()
+     FROM unnest($1::text[], $2::text[]) AS c (plan_id, reason)
+     WHERE s.plan_id = c.plan_id AND s.state = 'scheduled' RETURNING s.id, s.key, s.plan_id`,
+    [plans.map((p) => p.id), plans.map((p) => requests[Number(p.n) - 1]!.reason)],
   );
-  return { plans: plans.length, steps };
+  for (const st of steps) answers[requestOf.get(st.plan_id)!]!.steps.push({ id: st.id, key: st.key });
+  return answers;
 }
 
 interface StepRow {

@@ -96,19 +96,32 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   const parsed = results.filter((r): r is Parsed => !(r instanceof Error));
 
   const built = parsed.flatMap(({ event, clinic }) => (event.type === 'plan.cancelled' ? [] : [buildPlan(event, clinic, now)]));
-  const created = await deps.db.transaction(async (tx) => {
+  const cancellations = parsed.flatMap(({ event }) => (event.type === 'plan.cancelled' ? [event] : []));
+  const { created, cancelled } = await deps.db.transaction(async (tx) => {
     const fresh = await insertPlans(tx, built.map((b) => b.plan));
     // Two events for one session in a batch: the plan is written once.
     const plans = built.filter((b, i) => fresh.has(b.plan.id) && built.findIndex((o) => o.plan.id === b.plan.id) === i);
     const steps = plans.flatMap((b) => b.steps);
     await insertSteps(tx, steps);
+    // After the plans, so a cancellation that arrives with its session's event still cancels it.
+    const cancelled = await cancelPlans(tx, cancellations.map((e) => ({
+      clinicId: e.clinicId, patientId: e.patientId, reference: e.reference, reason: `cancelled by event ${e.id}`,
+    })));
     // A scheduled step's timeline entry is read from `steps`; one planned already expired says why.
-    await addTimeline(tx, steps.filter((s) => s.state === 'expired').map((s) => ({
+    const entries: TimelineEntry[] = steps.filter((s) => s.state === 'expired').map((s) => ({
       clinicId: s.clinicId, patientId: s.patientId, stepId: s.id, kind: 'step.expired',
       detail: { key: s.key, template: s.template, recipient: s.recipient, dueAt: s.dueAt.toISOString(), ...(s.reason ? { reason: s.reason } : {}) },
-    })));
-    await markExpanded(tx, parsed.filter((p) => p.event.type !== 'plan.cancelled').map((p) => ({ clinicId: p.event.clinicId, eventId: p.event.id })));
-    return plans;
+    }));
+    cancellations.forEach((e, i) => {
+      const result = cancelled[i]!;
+      for (const st of result.steps) entries.push({ clinicId: e.clinicId, patientId: e.patientId, kind: 'step.cancelled', stepId: st.id,
+        detail: { key: st.key, reason: `plan ${e.reference} cancelled`, eventId: e.id } });
+      entries.push({ clinicId: e.clinicId, patientId: e.patientId, kind: 'plan.cancelled',
+        detail: { reference: e.reference, plans: result.plans, steps: result.steps.length } });
+    });
+    await addTimeline(tx, entries);
+    await markExpanded(tx, parsed.map((p) => ({ clinicId: p.event.clinicId, eventId: p.event.id })));
+    return { created: plans, cancelled };
   });
   // A retry after a Redis failure, or a second event for the same session: make sure the plan's
   // open steps have their jobs (same ids, so this adds nothing that exists).
@@ -122,25 +135,9 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
     deps.log.info({ clinicId: b.plan.clinicId, eventId: b.plan.eventId, planId: b.plan.id, scheduled, expired: b.steps.length - scheduled }, 'plan scheduled');
   }
   if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
-  // After the plans, so a cancellation that arrived with its session's event still cancels it.
-  for (const { event } of parsed) if (event.type === 'plan.cancelled') await cancelPlan(deps, event);
-  return outcomes;
-}
-
-async function cancelPlan(deps: SchedulerDeps, event: Extract<ClinicEvent, { type: 'plan.cancelled' }>): Promise<void> {
-  const cancelled = await deps.db.transaction(async (tx) => {
-    const result = await cancelPlans(tx, event.clinicId, event.patientId, event.reference, `cancelled by event ${event.id}`);
-    const entries: TimelineEntry[] = result.steps.map((s) => ({
-      clinicId: event.clinicId, patientId: event.patientId, kind: 'step.cancelled', stepId: s.id,
-      detail: { key: s.key, reason: `plan ${event.reference} cancelled`, eventId: event.id },
-    }));
-    entries.push({ clinicId: event.clinicId, patientId: event.patientId, kind: 'plan.cancelled',
-      detail: { reference: event.reference, plans: result.plans, steps: result.steps.length } });
-    await addTimeline(tx, entries);
-    await markExpanded(tx, [{ clinicId: event.clinicId, eventId: event.id }]);
-    return result.steps;
-  });
   // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory.
-  await Promise.all(cancelled.map((s) => deps.queues.steps.remove(s.id).catch(() => 0)));
-  deps.log.info({ clinicId: event.clinicId, eventId: event.id, steps: cancelled.length }, 'plan cancelled');
+  await Promise.all(cancelled.flatMap((c) => c.steps.map((st) => deps.queues.steps.remove(st.id).catch(() => 0))));
+  cancellations.forEach((e, i) =>
+    deps.log.info({ clinicId: e.clinicId, eventId: e.id, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
+  return outcomes;
 }
