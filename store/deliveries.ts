@@ -11,25 +11,50 @@ export type Claim =
   | { claimed: true }
   | { claimed: false; status: DeliveryStatus; providerId: string | null; claimedAt: Date };
 
+export interface ClaimRequest {
+  id: string;
+  stepId: string;
+  channel: 'sms' | 'email';
+  provider: string;
+}
+
 /**
- * Takes the (step, channel) claim before calling the provider. Only a new row, or one left in
+ * Takes each (step, channel) claim before calling the provider. Only a new row, or one left in
  * `retry` by a transient failure, can be claimed; anything else belongs to an earlier attempt.
  */
-export async function claimDelivery(sql: Sql, d: { id: string; stepId: string; channel: 'sms' | 'email'; provider: string }): Promise<Claim> {
-  const rows = await sql.query(
-    `INSERT INTO deliveries (id, step_id, channel, provider, status) VALUES ($1, $2, $3, $4, 'sending')
-     ON CONFLICT (id) DO UPDATE SET status = 'sending', provider = $4, claimed_at = now(), updated_at = now()
+export async function claimDeliveries(sql: Sql, requests: ClaimRequest[]): Promise<Claim[]> {
+  const claimed = await sql.query<{ id: string }>(
+    `INSERT INTO deliveries (id, step_id, channel, provider, status)
+     SELECT DISTINCT ON (id) id, step_id, channel, provider, 'sending' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d (id, step_id, channel, provider)
+     ON CONFLICT (id) DO UPDATE SET status = 'sending', provider = EXCLUDED.provider, claimed_at = now(), updated_at = now()
        WHERE deliveries.status = 'retry'
      RETURNING id`,
-    [d.id, d.stepId, d.channel, d.provider],
+    [requests.map((d) => d.id), requests.map((d) => d.stepId), requests.map((d) => d.channel), requests.map((d) => d.provider)],
   );
-  if (rows.length) return { claimed: true };
-  const [row] = await sql.query<{ status: DeliveryStatus; provider_id: string | null; claimed_at: Date }>(
-    'SELECT status, provider_id, claimed_at FROM deliveries WHERE id = $1',
-    [d.id],
+  const won = new Set(claimed.map((r) => r.id));
+  // The same send twice in one batch: only the first may take it.
+  const answered = new Set<string>();
+  const taken = requests.map((d) => {
+    const mine = won.has(d.id) && !answered.has(d.id);
+    answered.add(d.id);
+    return mine;
+  });
+  const others = requests.filter((_, i) => !taken[i]).map((d) => d.id);
+  const rows = others.length === 0 ? [] : await sql.query<{ id: string; status: DeliveryStatus; provider_id: string | null; claimed_at: Date }>(
+    'SELECT id, status, provider_id, claimed_at FROM deliveries WHERE id = ANY($1::text[])',
+    [others],
   );
-  if (!row) throw new Error(`delivery ${d.id} vanished while being claimed`);
-  return { claimed: false, status: row.status, providerId: row.provider_id, claimedAt: row.claimed_at };
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return requests.map((d, i): Claim => {
+    if (taken[i]) return { claimed: true };
+    const row = byId.get(d.id);
+    if (!row) throw new Error(`delivery ${d.id} vanished while being claimed`);
+    return { claimed: false, status: row.status, providerId: row.provider_id, claimedAt: row.claimed_at };
+  });
+}
+
+export async function claimDelivery(sql: Sql, d: ClaimRequest): Promise<Claim> {
+  return (await claimDeliveries(sql, [d]))[0]!;
 }
 
 /**
@@ -45,11 +70,12 @@ export async function takeOverClaim(sql: Sql, id: string, staleBefore: Date): Pr
   return rows.length > 0;
 }
 
-export async function recordSent(sql: Sql, id: string, providerId: string): Promise<void> {
+export async function recordSent(sql: Sql, sends: Array<{ id: string; providerId: string }>): Promise<void> {
   await sql.query(
-    `UPDATE deliveries SET status = 'sent', provider_id = $2, error_code = NULL, updated_at = now()
-     WHERE id = $1 AND status IN ('sending', 'unknown', 'retry')`,
-    [id, providerId],
+    `UPDATE deliveries d SET status = 'sent', provider_id = x.provider_id, error_code = NULL, updated_at = now()
+     FROM unnest($1::text[], $2::text[]) AS x (id, provider_id)
+     WHERE d.id = x.id AND d.status IN ('sending', 'unknown', 'retry')`,
+    [sends.map((s) => s.id), sends.map((s) => s.providerId)],
   );
 }
 

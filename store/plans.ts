@@ -132,12 +132,16 @@ export function stepFromRow(r: StepRow): StepRecord {
   };
 }
 
-/** A step with its plan and its patient as they are now (undefined when the patient was deleted), in one query. */
-export async function loadStep(
-  sql: Sql,
-  id: string,
-): Promise<{ step: StepRecord; plan: PlanRecord & { cancelledAt: Date | null }; patient: PatientRecord | undefined } | undefined> {
-  const [row] = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
+export interface LoadedStep {
+  step: StepRecord;
+  plan: PlanRecord & { cancelledAt: Date | null };
+  /** Undefined when the patient was deleted. */
+  patient: PatientRecord | undefined;
+}
+
+/** Steps with their plans and patients as they are now, in one query. */
+export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, LoadedStep>> {
+  const rows = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
     p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null;
     pt_id: string | null; pt_first_name: string; pt_phone: string | null; pt_email: string | null; pt_timezone: string | null;
     pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null }>(
@@ -147,11 +151,10 @@ export async function loadStep(
             pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at
      FROM steps s JOIN plans p ON p.id = s.plan_id
      LEFT JOIN patients pt ON pt.clinic_id = s.clinic_id AND pt.id = s.patient_id
-     WHERE s.id = $1`,
-    [id],
+     WHERE s.id = ANY($1::text[])`,
+    [ids],
   );
-  if (!row) return undefined;
-  return {
+  return new Map(rows.map((row) => [row.id, {
     step: stepFromRow(row),
     plan: {
       id: row.plan_id,
@@ -171,19 +174,36 @@ export async function loadStep(
       timezone: row.pt_timezone, locale: row.pt_locale, channel: row.pt_channel, sms_consent: row.pt_sms_consent,
       sms_opted_out_at: row.pt_sms_opted_out_at,
     }),
-  };
+  }]));
 }
 
-/** The step is sent: its state and its timeline entry in one statement; true only for the caller that moved it. */
-export async function markStepSent(sql: Sql, step: StepRecord, detail: Record<string, unknown>): Promise<boolean> {
-  const rows = await sql.query(
-    `WITH moved AS (
-       UPDATE steps SET state = 'sent', reason = NULL, updated_at = now(), sent_at = now() WHERE id = $1 AND state = 'sending' RETURNING id
-     )
-     INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail) SELECT $2, $3, 'step.sent', id, $4::jsonb FROM moved RETURNING step_id`,
-    [step.id, step.clinicId, step.patientId, JSON.stringify(detail)],
+export async function loadStep(sql: Sql, id: string): Promise<LoadedStep | undefined> {
+  return (await loadSteps(sql, [id])).get(id);
+}
+
+/** Scheduled steps whose send begins; answers the ids this call moved (another attempt may have). */
+export async function startSending(sql: Sql, ids: string[]): Promise<Set<string>> {
+  const rows = await sql.query<{ id: string }>(
+    `UPDATE steps SET state = 'sending', reason = NULL, updated_at = now() WHERE id = ANY($1::text[]) AND state = 'scheduled' RETURNING id`,
+    [ids],
   );
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Steps are sent: each one's state and its timeline entry, in one statement; answers the ids this call moved. */
+export async function markStepsSent(sql: Sql, sent: Array<{ step: StepRecord; detail: Record<string, unknown> }>): Promise<Set<string>> {
+  const rows = await sql.query<{ step_id: string }>(
+    `WITH sent AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS x (id, clinic_id, patient_id, detail)
+     ), moved AS (
+       UPDATE steps s SET state = 'sent', reason = NULL, updated_at = now(), sent_at = now()
+       FROM sent WHERE s.id = sent.id AND s.state = 'sending' RETURNING s.id
+     )
+     INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail)
+     SELECT sent.clinic_id, sent.patient_id, 'step.sent', sent.id, sent.detail FROM sent JOIN moved USING (id) RETURNING step_id`,
+    [sent.map((x) => x.step.id), sent.map((x) => x.step.clinicId), sent.map((x) => x.step.patientId), sent.map((x) => JSON.stringify(x.detail))],
+  );
+  return new Set(rows.map((r) => r.step_id));
 }
 
 /** A conditional state change: true only for the caller that moved the step. */

@@ -6,13 +6,14 @@ import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
 import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { claimDelivery, recordFailure, recordSent, takeOverClaim } from '../store/deliveries.ts';
+import { recordFailure, takeOverClaim } from '../store/deliveries.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
+import { sendStore } from './send-store.ts';
 
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
 export async function deliver(
@@ -25,7 +26,8 @@ export async function deliver(
 ): Promise<'sent' | { code: string }> {
   const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
   const id = message.messageId;
-  const claim = await claimDelivery(deps.db, { id, stepId: step.id, channel: message.channel, provider });
+  const store = deps.sends ?? sendStore(deps.db);
+  const claim = await store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider });
   if (!claim.claimed) {
     if (claim.status === 'failed') return { code: 'failed-earlier' };
     if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
@@ -36,7 +38,7 @@ export async function deliver(
       ? deps.channels.sms.findSent?.(message, claim.claimedAt)
       : deps.channels.email.findSent?.(message, claim.claimedAt));
     if (found) {
-      await recordSent(deps.db, id, found.providerId);
+      await store.recordSent(id, found.providerId);
       log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
       return 'sent';
     }
@@ -45,7 +47,7 @@ export async function deliver(
   }
   try {
     const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
-    await recordSent(deps.db, id, receipt.providerId);
+    await store.recordSent(id, receipt.providerId);
     return 'sent';
   } catch (err) {
     if (!(err instanceof DeliveryError)) {

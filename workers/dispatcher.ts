@@ -7,11 +7,12 @@ import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { enqueueReplyWindow, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { deferStep, finalStepStates, loadStep, markStepSent, moveStep } from '../store/plans.ts';
+import { deferStep, finalStepStates, moveStep } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
 import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
+import { sendStore, type SendStore } from './send-store.ts';
 
 export interface DispatcherDeps {
   db: Db;
@@ -23,6 +24,8 @@ export interface DispatcherDeps {
   now?: () => Date;
   /** A claim `sending` for longer than this lost its process: look at the provider, then send. Longer than any provider timeout. */
   claimTimeoutMs?: number;
+  /** The send's statements, batched across concurrent jobs; one statement per call when unset. */
+  sends?: SendStore;
 }
 
 export type DispatchOutcome =
@@ -37,7 +40,8 @@ export type DispatchOutcome =
  */
 export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, options: { finalAttempt?: boolean } = {}): Promise<DispatchOutcome> {
   const now = deps.now?.() ?? new Date();
-  const loaded = await loadStep(deps.db, stepIdToSend);
+  const store = deps.sends ?? sendStore(deps.db);
+  const loaded = await store.loadStep(stepIdToSend);
   if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
   const { step, plan, patient } = loaded;
   if (finalStepStates.includes(step.state)) return { state: 'unchanged', reason: `already ${step.state}` };
@@ -77,7 +81,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
       await note('step.deferred', { until: decision.until, reason: decision.reason });
       return { state: 'deferred', until };
     }
-    await moveStep(deps.db, step.id, ['scheduled'], 'sending');
+    await store.startSending(step.id);
   }
 
   const choice = chooseChannels({
@@ -125,7 +129,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
         cause: `unreachable-${step.id}`, reason: `cannot be reached for ${step.key}: ${failures.join('; ')}` });
     return outcome;
   }
-  if (await markStepSent(deps.db, step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) })) {
+  if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) })) {
     for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
     deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
     log.info({ channels: sent }, 'step sent');
@@ -143,7 +147,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
  */
 export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: string, channel: ChannelName): Promise<DispatchOutcome> {
   const now = deps.now?.() ?? new Date();
-  const loaded = await loadStep(deps.db, stepIdToSend);
+  const loaded = await (deps.sends ?? sendStore(deps.db)).loadStep(stepIdToSend);
   if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
   const { step, plan, patient } = loaded;
   const clinic = deps.clinics.get(step.clinicId);

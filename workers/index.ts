@@ -14,6 +14,7 @@ import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
 import { createExpander } from './scheduler.ts';
+import { batchedSendStore } from './send-store.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -66,17 +67,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     await job.moveToDelayed(outcome.until.getTime(), token);
     throw new DelayedError();
   };
+  // Concurrent sends share their statements (group commit).
+  const sending = { ...deps, sends: batchedSendStore(deps.db) };
   const steps = new Worker(
     queueNames.steps,
     async (job, token) => {
       if (job.name === 'fallback') {
         const fallback = parseJob(fallbackJobSchema, job);
-        return (await dispatchFallback(deps, fallback.stepId, fallback.channel)).state;
+        return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
       }
-      if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(deps, parseJob(replyWindowJobSchema, job)));
+      if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
       const { stepId } = parseJob(stepJobSchema, job);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return settle(job, token, await dispatchStep(deps, stepId, { finalAttempt }));
+      return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
     },
     { connection, prefix, concurrency: deps.concurrency, ...jobLock },
   );
