@@ -99,20 +99,21 @@ export function decideSend(input: {
   const grace = Duration.fromISO(input.grace);
   if (!grace.isValid) throw new RangeError(`invalid grace duration "${input.grace}"`);
   const deadline = due.plus(grace);
-  const dueText = `due ${due.toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
-  const graceText = formatDuration(grace);
+  // Reasons are written only when a step does not go now (formatting is most of the cost otherwise).
+  const dueText = () => `due ${due.toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
+  const graceText = () => formatDuration(grace);
 
   if (now > deadline) {
-    return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${graceText} grace (${dueText})` };
+    return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${graceText()} grace (${dueText()})` };
   }
   // A job that fires early (clock skew, a repaired job) waits for its time.
-  if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText}` };
+  if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText()}` };
   if (!input.critical && inQuietHours(now, input.quietHours)) {
     const end = endOfQuietHours(now, input.quietHours);
     if (end > deadline) {
       return {
         action: 'expire',
-        reason: `quiet hours end ${end.toFormat('yyyy-MM-dd HH:mm')}, past its ${graceText} grace (${dueText}); never sent at night`,
+        reason: `quiet hours end ${end.toFormat('yyyy-MM-dd HH:mm')}, past its ${graceText()} grace (${dueText()}); never sent at night`,
       };
     }
     return { action: 'defer', until: utcIso(end), reason: `quiet hours until ${end.toFormat('HH:mm')} ${zone}` };

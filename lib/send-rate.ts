@@ -31,14 +31,25 @@ export interface SendRate {
   around<T>(send: () => Promise<T>): Promise<T>;
 }
 
+type RateCommands = {
+  aftercareRateAcquire(key: string, perSecond: number, windowMs: number, holdMs: number, slot: string): Promise<number>;
+  aftercareRateRelease(key: string, slot: string): Promise<number>;
+};
+
 /** The provider's messages-per-second limit, held across all worker processes together. */
 export function sendRate(redis: RedisClient, key: string, perSecond: number, holdMs = 60_000): SendRate {
+  // Defined once per connection: ioredis sends the script's digest (EVALSHA), not its text, on every call.
+  if (!('aftercareRateAcquire' in redis)) {
+    redis.defineCommand('aftercareRateAcquire', { numberOfKeys: 1, lua: acquireScript });
+    redis.defineCommand('aftercareRateRelease', { numberOfKeys: 1, lua: releaseScript });
+  }
+  const commands = redis as unknown as RateCommands;
   return {
     async around(send) {
       const slot = randomUUID();
       for (;;) {
         // Without Redis there is no shared count: nothing is sent, and the send is retried.
-        const wait = Number(await redis.eval(acquireScript, 1, key, perSecond, 1_000, holdMs, slot).catch((err: Error) => {
+        const wait = Number(await commands.aftercareRateAcquire(key, perSecond, 1_000, holdMs, slot).catch((err: Error) => {
           throw new AftercareError('redis-unavailable', `the SMS rate limit could not be read: ${err.message}`);
         }));
         if (wait <= 0) break;
@@ -47,7 +58,7 @@ export function sendRate(redis: RedisClient, key: string, perSecond: number, hol
       try {
         return await send();
       } finally {
-        await redis.eval(releaseScript, 1, key, slot).catch(() => {});
+        await commands.aftercareRateRelease(key, slot).catch(() => {});
       }
     },
   };

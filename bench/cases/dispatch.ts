@@ -24,7 +24,7 @@ function spread(lateness: number[]): Spread {
 }
 
 async function openDispatchService(ctx: BenchContext): Promise<BenchService> {
-  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SMS_RATE_PER_SECOND: '1000' } });
+  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SMS_RATE_PER_SECOND: '10000' } });
 }
 
 let lastProfile: { cpuMsPer1000Messages?: CpuTimes; roundTripsPerMessage?: Record<string, unknown> } = {};
