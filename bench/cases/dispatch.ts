@@ -23,8 +23,11 @@ function spread(lateness: number[]): Spread {
   return { perSecond: (lateness.length / Math.max(1, max)) * 1000, p50Ms: percentile(lateness, 50), p99Ms: percentile(lateness, 99), maxMs: max };
 }
 
+// The highest limit the service takes: the case measures dispatch, not the provider's limit.
+const smsRatePerSecond = 10_000;
+
 async function openDispatchService(ctx: BenchContext): Promise<BenchService> {
-  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SMS_RATE_PER_SECOND: '10000' } });
+  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SMS_RATE_PER_SECOND: String(smsRatePerSecond) } });
 }
 
 let lastProfile: { cpuMsPer1000Messages?: CpuTimes; roundTripsPerMessage?: Record<string, unknown> } = {};
@@ -90,7 +93,7 @@ export async function dispatchCase(ctx: BenchContext, opts: BenchOptions): Promi
   return {
     messages: count,
     concurrency: 50,
-    smsRatePerSecond: 1000,
+    smsRatePerSecond,
     repeats: runs.length,
     sentPerSecond: round(m.perSecond!),
     latenessP50Ms: m.p50Ms,
