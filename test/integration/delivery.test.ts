@@ -2,16 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderEmail, renderSms } from '../../core/render.ts';
 import { findTemplate } from '../../templates/index.ts';
 import type { MessageVars } from '../../templates/template.ts';
-import { sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { signTwilioRequest, startTwilioServer, type TwilioServer } from '../support/twilio-server.ts';
+import { sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
+import { providerAccount, startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { signTwilioRequest, type TwilioServer } from '../support/twilio-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // The whole pipeline (API, workers, PostgreSQL, Redis) against a local Twilio and an SMTP sink.
 
-const accountSid = `AC${'0123456789abcdef'.repeat(2)}`;
-const authToken = 'delivery-test-auth-token-0123456789';
-const publicBaseUrl = 'https://aftercare.example.org';
+const { accountSid, authToken, publicBaseUrl } = providerAccount;
 const statusUrl = `${publicBaseUrl}/webhooks/twilio/status`;
 
 const patient = {
@@ -27,44 +26,19 @@ if (!checkin) throw new Error('template checkin-24h is missing');
 const checkinSms = renderSms(checkin, checkinVars);
 const checkinEmail = renderEmail(checkin, { ...checkinVars, namesTreatment: true });
 
-let twilio: TwilioServer | undefined;
-let sink: SmtpSink | undefined;
-let pipeline: TestPipeline | undefined;
+let rig: ProviderPipeline | undefined;
 afterEach(async () => {
-  await pipeline?.dispose();
-  await twilio?.close();
-  await sink?.close();
-  pipeline = undefined;
-  twilio = undefined;
-  sink = undefined;
+  await rig?.dispose();
+  rig = undefined;
 });
 
-interface Rig {
-  p: TestPipeline;
-  twilio: TwilioServer;
-  sink: SmtpSink;
-}
-
 /** A pipeline whose only step is the check-in, due at once, on the patient's preferred channel. */
-async function startRig(): Promise<Rig> {
-  twilio = await startTwilioServer({ accountSid, authToken });
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({
+async function startRig(): Promise<ProviderPipeline> {
+  rig = await startProviderPipeline({
     clinics: [testClinic({ plans: { session: [{ key: 'checkin-24h', template: 'checkin-24h', after: 'PT0S', channel: 'preferred' }] } })],
-    env: {
-      TWILIO_ACCOUNT_SID: accountSid,
-      TWILIO_AUTH_TOKEN: authToken,
-      TWILIO_FROM: '+15550009999',
-      TWILIO_API_URL: twilio.url,
-      PUBLIC_BASE_URL: publicBaseUrl,
-      SMTP_URL: sink.url,
-      EMAIL_FROM: 'care@riverside.example.org',
-      SEND_ATTEMPTS: '3',
-      SEND_BACKOFF: 'PT0.2S',
-      CLAIM_TIMEOUT: 'PT1S',
-    },
+    env: { SEND_ATTEMPTS: '3', SEND_BACKOFF: 'PT0.2S', CLAIM_TIMEOUT: 'PT1S' },
   });
-  return { p: pipeline, twilio, sink };
+  return rig;
 }
 
 async function acceptCheckin(p: TestPipeline, patientOverrides: Record<string, unknown> = {}): Promise<void> {

@@ -1,35 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clinicAKey, clinicBKey, otherClinic, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { signTwilioRequest, startTwilioServer, type TwilioServer } from '../support/twilio-server.ts';
+import { clinicAKey, clinicBKey, otherClinic, sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
+import { providerAccount, startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { signTwilioRequest, type TwilioServer } from '../support/twilio-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Patients answer by SMS; staff hear about what needs a human until someone acknowledges.
 
-const accountSid = `AC${'fedcba9876543210'.repeat(2)}`;
-const authToken = 'replies-test-auth-token-0123456789';
-const publicBaseUrl = 'https://aftercare.example.org';
+const { accountSid, authToken, publicBaseUrl } = providerAccount;
 const inboundUrl = `${publicBaseUrl}/webhooks/twilio/inbound`;
 const patientPhone = '+15551234567';
 const nurse = { name: 'On-call nurse', phone: '+15550002222', email: 'oncall@example.org' };
 const director = { name: 'Medical director', phone: '+15550003333', email: 'md@example.org' };
 
-let twilio: TwilioServer | undefined;
-let sink: SmtpSink | undefined;
-let pipeline: TestPipeline | undefined;
+let rig: ProviderPipeline | undefined;
 afterEach(async () => {
-  await pipeline?.dispose();
-  await twilio?.close();
-  await sink?.close();
-  pipeline = twilio = sink = undefined;
+  await rig?.dispose();
+  rig = undefined;
 });
 
 async function startRig(options: { within?: string; patientEmail?: boolean } = {}) {
-  twilio = await startTwilioServer({ accountSid, authToken });
-  sink = await startSmtpSink();
   const escalation = { contacts: [nurse, director], renotifyAfter: 'PT1S', nextContactAfter: 'PT3S' };
-  pipeline = await startPipeline({
+  rig = await startProviderPipeline({
     clinics: [
       testClinic({ escalation, plans: { session: [
         { key: 'checkin-24h', template: 'checkin-24h', after: 'PT0S', expectsReply: { within: options.within ?? 'PT1H', remindOnce: true } },
@@ -37,13 +30,9 @@ async function startRig(options: { within?: string; patientEmail?: boolean } = {
       ] } }),
       otherClinic(),
     ],
-    env: {
-      TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: '+15550009999', TWILIO_API_URL: twilio.url,
-      PUBLIC_BASE_URL: publicBaseUrl, SMTP_URL: sink.url, EMAIL_FROM: 'care@riverside.example.org', RECONCILE_EVERY: 'PT1S',
-    },
+    env: { RECONCILE_EVERY: 'PT1S' },
   });
-  const p = pipeline;
-  const t = twilio;
+  const { p, twilio: t, sink } = rig;
   const event = sessionEvent({ escort: undefined, patient: { ...sessionEvent().patient, ...(options.patientEmail === false ? { email: undefined } : {}) } });
   await p.accept(event);
   await waitFor('the check-in SMS', () => t.messages.some((m) => m.to === patientPhone));
