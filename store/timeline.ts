@@ -67,18 +67,18 @@ export interface TimelineRow {
 export async function patientTimeline(sql: Sql, clinicId: string, patientId: string, limit = 500): Promise<TimelineRow[]> {
   const rows = await sql.query<{ at: Date; kind: string; step_id: string | null; detail: Record<string, unknown> }>(
     `SELECT at, kind, step_id, detail FROM (
-       SELECT received_at AS at, 0 AS rank, 0::bigint AS id, 'event.accepted' AS kind, NULL::text AS step_id,
+       SELECT received_at AS at, 0 AS rank, NULL::timestamptz AS due, 0::bigint AS id, 'event.accepted' AS kind, NULL::text AS step_id,
               jsonb_build_object('eventId', id, 'type', type) AS detail
        FROM events WHERE clinic_id = $1 AND patient_id = $2
        UNION ALL
-       SELECT p.created_at, 1, 0, 'step.scheduled', s.id,
+       SELECT p.created_at, 1, s.due_at, 0, 'step.scheduled', s.id,
               jsonb_build_object('key', s.key, 'template', s.template, 'recipient', s.recipient,
                                  'dueAt', to_char(s.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
        FROM plans p JOIN steps s ON s.plan_id = p.id
        WHERE p.clinic_id = $1 AND p.patient_id = $2 AND NOT (s.state = 'expired' AND s.updated_at = p.created_at)
        UNION ALL
-       SELECT at, 2, id, kind, step_id, detail FROM timeline WHERE clinic_id = $1 AND patient_id = $2
-     ) entries ORDER BY at, rank, id, step_id LIMIT $3`,
+       SELECT at, 2, NULL, id, kind, step_id, detail FROM timeline WHERE clinic_id = $1 AND patient_id = $2
+     ) entries ORDER BY at, rank, due, id, step_id LIMIT $3`,
     [clinicId, patientId, limit],
   );
   return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind, stepId: r.step_id, detail: r.detail }));

@@ -49,6 +49,9 @@ describe('session event to outbox', () => {
     expect(kinds.filter((k: string) => k === 'step.scheduled')).toHaveLength(4);
     expect(kinds.filter((k: string) => k === 'step.sent')).toHaveLength(4);
     expect(kinds[0]).toBe('event.accepted');
+    // Scheduled entries in the order their steps fall due.
+    const scheduledDue = timeline.json().entries.filter((e: { kind: string }) => e.kind === 'step.scheduled').map((e: { detail: { dueAt: string } }) => e.detail.dueAt);
+    expect(scheduledDue).toEqual([...scheduledDue].sort());
     // Each scheduled entry comes before its step's sent entry, with the time it was due.
     const entries: Array<{ kind: string; stepId: string | null; detail: { dueAt?: string } }> = timeline.json().entries;
     for (const sent of entries.filter((e) => e.kind === 'step.sent')) {
