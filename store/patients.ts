@@ -17,7 +17,10 @@ export interface PatientRecord {
 /** The contact data of the latest event wins; an opt-out recorded from a STOP reply is kept. */
 export async function upsertPatients(sql: Sql, list: Array<{ clinicId: string; patient: Patient }>): Promise<void> {
   // One row per patient (the last in the list): an upsert may touch each row once per statement.
-  const latest = [...new Map(list.map((x) => [`${x.clinicId}\u0000${x.patient.id}`, x])).values()];
+  // In key order, so two batches touching the same patients lock them in the same order.
+  const latest = [...new Map(list.map((x) => [`${x.clinicId}\u0000${x.patient.id}`, x])).entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, x]) => x);
   if (latest.length === 0) return;
   const col = <T>(f: (x: { clinicId: string; patient: Patient }) => T) => latest.map(f);
   await sql.query(
