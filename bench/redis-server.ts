@@ -1,4 +1,3 @@
-import { leanJobHashes } from '../lib/redis-policy.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { redisAnswers } from '../lib/redis.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { waitUntil } from './pool.ts';
+import { leanJobHashes } from '../lib/redis-policy.ts';
 
 export { freePort };
 

@@ -1,10 +1,10 @@
-import { leanJobHashes } from './redis-policy.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { redisAnswers, type ClusterNode } from './redis.ts';
+import { leanJobHashes } from './redis-policy.ts';
 
 export interface LocalRedis {
   url: string;

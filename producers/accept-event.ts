@@ -72,16 +72,15 @@ export function createAcceptor(deps: AcceptDeps): Accept {
 }
 
 async function recordBatch(deps: AcceptDeps, events: ClinicEvent[]): Promise<RecordOutcome[]> {
-  const outcomes = await deps.db.transaction(async (tx) => {
+  // No timeline entry is written: `event.accepted` entries are read from `events` itself.
+  const { outcomes, fresh } = await deps.db.transaction(async (tx) => {
     const outcomes = await recordEvents(tx, events);
     const fresh = events.filter((_, i) => outcomes[i] === 'new');
-    // The timeline's `event.accepted` entries are read from `events` itself.
     await upsertPatients(tx, fresh.flatMap((e) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
-    return outcomes;
+    return { outcomes, fresh };
   });
-  const fresh = events.filter((_, i) => outcomes[i] === 'new').map((e) => ({ clinicId: e.clinicId, eventId: e.id }));
   try {
-    await withTimeout(enqueueEvents(deps.queues, fresh), enqueueTimeoutMs);
+    await withTimeout(enqueueEvents(deps.queues, fresh.map((e) => ({ clinicId: e.clinicId, eventId: e.id }))), enqueueTimeoutMs);
   } catch (err) {
     deps.log.warn({ events: fresh.length, err: (err as Error).message }, 'events accepted but not queued; the reconciler will queue them');
   }

@@ -53,10 +53,6 @@ export async function claimDeliveries(sql: Sql, requests: ClaimRequest[]): Promi
   });
 }
 
-export async function claimDelivery(sql: Sql, d: ClaimRequest): Promise<Claim> {
-  return (await claimDeliveries(sql, [d]))[0]!;
-}
-
 /**
  * Takes over a claim whose outcome is unknown: one that failed ambiguously, or one `sending`
  * since before `staleBefore` (its process died). True for the one caller that took it.

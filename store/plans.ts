@@ -235,14 +235,6 @@ export async function openStepsDueBefore(
   return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
 }
 
-export async function planSteps(sql: Sql, clinicId: string, patientId: string): Promise<StepRecord[]> {
-  const rows = await sql.query<StepRow>(
-    'SELECT * FROM steps WHERE clinic_id = $1 AND patient_id = $2 ORDER BY due_at, id',
-    [clinicId, patientId],
-  );
-  return rows.map(stepFromRow);
-}
-
 export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<Array<{ id: string; dueAt: Date }>> {
   if (plans.length === 0) return [];
   const rows = await sql.query<{ id: string; due_at: Date }>(

@@ -68,7 +68,7 @@ export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: 
   return { plan, steps, schedule };
 }
 
-type Parsed = { job: EventJob; event: ClinicEvent; clinic: Clinic };
+type Parsed = { event: ClinicEvent; clinic: Clinic };
 
 /** Reads an accepted event back; a missing, invalid or orphaned one can never be expanded. */
 function parseStored(deps: SchedulerDeps, job: EventJob, stored: StoredEvent | undefined): Parsed | JobFailure {
@@ -77,7 +77,7 @@ function parseStored(deps: SchedulerDeps, job: EventJob, stored: StoredEvent | u
   if (!parsed.success) return new JobFailure('event-invalid', `stored event ${job.eventId} no longer validates`);
   const clinic = deps.clinics.get(parsed.data.clinicId);
   if (!clinic) return new JobFailure('clinic-unknown', `clinic ${parsed.data.clinicId} is not configured`);
-  return { job, event: parsed.data, clinic };
+  return { event: parsed.data, clinic };
 }
 
 /**

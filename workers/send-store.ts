@@ -1,7 +1,7 @@
 import { groupCommit } from '../lib/group-commit.ts';
 import type { Sql } from '../store/db.ts';
 import { claimDeliveries, recordSent, type Claim, type ClaimRequest } from '../store/deliveries.ts';
-import { loadSteps, markStepsSent, startSending, type LoadedStep, type StepRecord } from '../store/plans.ts';
+import { loadStep, loadSteps, markStepsSent, startSending, type LoadedStep, type StepRecord } from '../store/plans.ts';
 
 /** The statements of a send that every job makes, in the dispatcher's words. */
 export interface SendStore {
@@ -17,7 +17,7 @@ export interface SendStore {
 /** One statement per call. */
 export function sendStore(db: Sql): SendStore {
   return {
-    loadStep: async (id) => (await loadSteps(db, [id])).get(id),
+    loadStep: (id) => loadStep(db, id),
     startSending: async (id) => (await startSending(db, [id])).has(id),
     claimDelivery: async (request) => (await claimDeliveries(db, [request]))[0]!,
     recordSent: (id, providerId) => recordSent(db, [{ id, providerId }]),

@@ -5,6 +5,7 @@ import { atMostOnceViolations, emailLedger, leaks, openSteps, printFigures, read
 import { testClinic } from '../support/pipeline.ts';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { jobLock } from '../../workers/index.ts';
 
 // Scenario 4: Redis frozen with SIGSTOP for longer than BullMQ's timeouts (the workers' lock
 // and stalled check), while 30 check-ins fall due; then SIGCONT. The freeze lasts until the worker's
@@ -12,6 +13,8 @@ import { waitFor } from '../support/wait-for.ts';
 
 const patients = 30;
 const freezeAtMost = 75_000;
+// Longer than the workers' job lock and stalled check, so the freeze outlasts BullMQ's timeouts.
+const stallAfterSeconds = 30;
 
 let rig: FaultRig | undefined;
 let redis: PrivateRedis | undefined;
@@ -50,7 +53,7 @@ beforeAll(async () => {
   const red = redis;
   const port = await freePort();
   const healthz = `http://127.0.0.1:${port}/healthz`;
-  await r.startWorker('worker', { HEALTH_PORT: String(port) });
+  await r.startWorker('worker', { HEALTH_PORT: String(port), LIVENESS_STALL_AFTER: `PT${stallAfterSeconds}S` });
   // The health server listens just after the workers start.
   const healthBefore = await waitFor('/healthz to answer', async () => ((await health(healthz)) === 200 ? 200 : 0), 15_000, 200).catch(() => 0);
 
@@ -96,7 +99,7 @@ describe('Redis frozen (SIGSTOP) longer than BullMQ\'s timeouts, then resumed', 
   it('resumes consuming by itself and sends every check-in that fell due during the freeze once', async () => {
     const r = rig!;
     const o = outcome!;
-    expect(o.frozenSeconds).toBeGreaterThan(30);
+    expect(o.frozenSeconds).toBeGreaterThan((jobLock.lockDuration + jobLock.stalledInterval) / 1000);
     expect(o.resumeSeconds).toBeLessThanOrEqual(30);
     expect(o.allSentSeconds).toBeLessThanOrEqual(60);
     const rows = await readRows(r.api.db);
@@ -114,7 +117,9 @@ describe('Redis frozen (SIGSTOP) longer than BullMQ\'s timeouts, then resumed', 
   it('fails the worker\'s /healthz while due jobs do not move, and passes again once they do', () => {
     const o = outcome!;
     expect(o.healthBefore).toBe(200);
-    expect(o.healthFailedAfter).toBeDefined();
+    // About LIVENESS_STALL_AFTER after the last job moved, which was just before the freeze.
+    expect(o.healthFailedAfter).toBeGreaterThanOrEqual(stallAfterSeconds - 5);
+    expect(o.healthFailedAfter).toBeLessThan(stallAfterSeconds + 15);
     expect(o.healthAfter).toBe(200);
   });
 });

@@ -103,6 +103,7 @@ describe('loadEnv errors', () => {
     { name: 'EMAIL_FROM', value: 'not-an-email' },
     { name: 'TWILIO_MESSAGING_SERVICE_SID', value: 'MG123' },
     { name: 'RECONCILE_EVERY', value: '30 seconds' },
+    { name: 'LIVENESS_STALL_AFTER', value: '60' },
     { name: 'START_LOCAL_REDIS', value: 'always' },
     { name: 'QUEUE_PREFIX', value: 'has:colon' },
     { name: 'WORKER_CONCURRENCY', value: '0' },
