@@ -69,7 +69,52 @@ export interface CancelRequest {
   clinicId: string;
   patientId: string;
   reference: string;
+  /** The plan.cancelled event that asked for it. */
+  eventId: string;
   reason: string;
+}
+
+type PlanReference = Pick<CancelRequest, 'clinicId' | 'patientId' | 'reference'>;
+// Ids never hold '/', so the key is unambiguous.
+export const referenceKey = (r: PlanReference) => `${r.clinicId}/${r.patientId}/${r.reference}`;
+
+/**
+ * Serialises, until the transaction ends, everything that writes or cancels these plans: a
+ * cancellation then always sees its plan committed, or its record is there when the plan is written.
+ * Locks are taken in one order (by lock key) so two batches never wait on each other in a circle.
+ */
+export async function lockPlanReferences(sql: Sql, references: PlanReference[]): Promise<void> {
+  if (references.length === 0) return;
+  await sql.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (
+       SELECT DISTINCT hashtextextended(k, 7426002) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS locks`,
+    [[...new Set(references.map(referenceKey))]],
+  );
+}
+
+/** Keeps each cancellation (the first one of a reference wins) for plans not written yet. */
+export async function recordCancellations(sql: Sql, requests: CancelRequest[]): Promise<void> {
+  if (requests.length === 0) return;
+  await sql.query(
+    `INSERT INTO plan_cancellations (clinic_id, patient_id, reference, event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+    [requests.map((r) => r.clinicId), requests.map((r) => r.patientId), requests.map((r) => r.reference), requests.map((r) => r.eventId)],
+  );
+}
+
+/** Cancellations recorded earlier for any of these plans' references. */
+export async function recordedCancellations(sql: Sql, references: PlanReference[]): Promise<CancelRequest[]> {
+  if (references.length === 0) return [];
+  const rows = await sql.query<{ clinic_id: string; patient_id: string; reference: string; event_id: string }>(
+    `SELECT c.clinic_id, c.patient_id, c.reference, c.event_id FROM plan_cancellations c
+     JOIN unnest($1::text[], $2::text[], $3::text[]) AS r (clinic_id, patient_id, reference)
+       ON c.clinic_id = r.clinic_id AND c.patient_id = r.patient_id AND c.reference = r.reference`,
+    [references.map((r) => r.clinicId), references.map((r) => r.patientId), references.map((r) => r.reference)],
+  );
+  const unique = new Map(rows.map((r) => [referenceKey({ clinicId: r.clinic_id, patientId: r.patient_id, reference: r.reference }), r]));
+  return [...unique.values()].map((r) => ({
+    clinicId: r.clinic_id, patientId: r.patient_id, reference: r.reference, eventId: r.event_id, reason: `cancelled by event ${r.event_id}`,
+  }));
 }
 
 /** Cancels every step not yet sent of each request's plans; answers per request what it cancelled. */

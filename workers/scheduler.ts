@@ -9,7 +9,11 @@ import { enqueueSteps, type EventJob, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { groupCommit } from '../lib/group-commit.ts';
 import { loadEventBodies, markExpanded, type StoredEvent } from '../store/events.ts';
-import { cancelPlans, insertPlans, insertSteps, openStepsOfPlans, type PlanRecord, type StepRecord } from '../store/plans.ts';
+import {
+  cancelPlans, insertPlans, insertSteps, lockPlanReferences, openStepsOfPlans, recordCancellations, recordedCancellations,
+  referenceKey,
+  type CancelRequest, type PlanRecord, type StepRecord,
+} from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { JobFailure } from './job-failure.ts';
 
@@ -96,17 +100,24 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   const parsed = results.filter((r): r is Parsed => !(r instanceof Error));
 
   const built = parsed.flatMap(({ event, clinic }) => (event.type === 'plan.cancelled' ? [] : [buildPlan(event, clinic, now)]));
-  const cancellations = parsed.flatMap(({ event }) => (event.type === 'plan.cancelled' ? [event] : []));
-  const { created, cancelled } = await deps.db.transaction(async (tx) => {
+  const requested = parsed.flatMap(({ event: e }): CancelRequest[] => (e.type === 'plan.cancelled'
+    ? [{ clinicId: e.clinicId, patientId: e.patientId, reference: e.reference, eventId: e.id, reason: `cancelled by event ${e.id}` }]
+    : []));
+  const { created, cancellations, cancelled } = await deps.db.transaction(async (tx) => {
+    await lockPlanReferences(tx, [...built.map((b) => b.plan), ...requested]);
+    // A cancellation expanded before its plan (another batch, or a retry) is honoured as the plan is written.
+    const batchKeys = new Set(requested.map(referenceKey));
+    const earlier = (await recordedCancellations(tx, built.map((b) => b.plan)))
+      .filter((r) => !batchKeys.has(referenceKey(r)));
+    await recordCancellations(tx, requested);
     const fresh = await insertPlans(tx, built.map((b) => b.plan));
     // Two events for one session in a batch: the plan is written once.
     const plans = built.filter((b, i) => fresh.has(b.plan.id) && built.findIndex((o) => o.plan.id === b.plan.id) === i);
     const steps = plans.flatMap((b) => b.steps);
     await insertSteps(tx, steps);
     // After the plans, so a cancellation that arrives with its session's event still cancels it.
-    const cancelled = await cancelPlans(tx, cancellations.map((e) => ({
-      clinicId: e.clinicId, patientId: e.patientId, reference: e.reference, reason: `cancelled by event ${e.id}`,
-    })));
+    const cancellations = [...requested, ...earlier];
+    const cancelled = await cancelPlans(tx, cancellations);
     // A scheduled step's timeline entry is read from `steps`; one planned already expired says why.
     const entries: TimelineEntry[] = steps.filter((s) => s.state === 'expired').map((s) => ({
       clinicId: s.clinicId, patientId: s.patientId, stepId: s.id, kind: 'step.expired',
@@ -115,29 +126,30 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
     cancellations.forEach((e, i) => {
       const result = cancelled[i]!;
       for (const st of result.steps) entries.push({ clinicId: e.clinicId, patientId: e.patientId, kind: 'step.cancelled', stepId: st.id,
-        detail: { key: st.key, reason: `plan ${e.reference} cancelled`, eventId: e.id } });
-      entries.push({ clinicId: e.clinicId, patientId: e.patientId, kind: 'plan.cancelled',
-        detail: { reference: e.reference, plans: result.plans, steps: result.steps.length } });
+        detail: { key: st.key, reason: `plan ${e.reference} cancelled`, eventId: e.eventId } });
+      if (result.plans > 0 || i < requested.length) entries.push({ clinicId: e.clinicId, patientId: e.patientId, kind: 'plan.cancelled',
+        detail: { reference: e.reference, plans: result.plans, steps: result.steps.length, eventId: e.eventId } });
     });
     await addTimeline(tx, entries);
     await markExpanded(tx, parsed.map((p) => ({ clinicId: p.event.clinicId, eventId: p.event.id })));
-    return { created: plans, cancelled };
+    return { created: plans, cancellations, cancelled };
   });
   // A retry after a Redis failure, or a second event for the same session: make sure the plan's
   // open steps have their jobs (same ids, so this adds nothing that exists).
   const createdIds = new Set(created.map((b) => b.plan.id));
   const existing = [...new Set(built.filter((b) => !createdIds.has(b.plan.id)).map((b) => b.plan.id))];
-  const open = created.flatMap((b) => b.steps.filter((s) => s.state === 'scheduled'));
+  const gone = new Set(cancelled.flatMap((c) => c.steps.map((st) => st.id)));
+  const open = created.flatMap((b) => b.steps.filter((s) => s.state === 'scheduled' && !gone.has(s.id)));
   await enqueueSteps(deps.queues, [...open, ...(await openStepsOfPlans(deps.db, existing))], now);
   for (const s of open) deps.metrics?.stepsScheduled.inc({ template: s.template });
   for (const b of created) {
-    const scheduled = b.steps.filter((s) => s.state === 'scheduled').length;
+    const scheduled = b.steps.filter((s) => s.state === 'scheduled' && !gone.has(s.id)).length;
     deps.log.info({ clinicId: b.plan.clinicId, eventId: b.plan.eventId, planId: b.plan.id, scheduled, expired: b.steps.length - scheduled }, 'plan scheduled');
   }
   if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
   // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory.
   await Promise.all(cancelled.flatMap((c) => c.steps.map((st) => deps.queues.steps.remove(st.id).catch(() => 0))));
   cancellations.forEach((e, i) =>
-    deps.log.info({ clinicId: e.clinicId, eventId: e.id, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
+    deps.log.info({ clinicId: e.clinicId, eventId: e.eventId, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
   return outcomes;
 }
