@@ -1,3 +1,4 @@
+import { DateTime, type DurationLike } from 'luxon';
 import { z } from 'zod';
 import { phoneSchema } from './phone.ts';
 import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
@@ -79,4 +80,17 @@ export function planAnchor(event: PlanEvent): { reference: string; anchorAt: str
   return event.type === 'session.completed'
     ? { reference: event.session.id, anchorAt: event.session.endedAt }
     : { reference: event.cessation.id, anchorAt: event.cessation.lastUseAt };
+}
+
+// A session that ended years ago or ends next month is a mistyped date, not a plan.
+export const anchorBounds: { past: DurationLike; future: DurationLike } = { past: { days: 366 }, future: { days: 7 } };
+
+/** The field and why, when an event's anchor time lies too far from `now` to be meant. */
+export function anchorTimeIssue(event: ClinicEvent, now: DateTime): { path: string; message: string } | undefined {
+  if (event.type === 'plan.cancelled') return undefined;
+  const path = event.type === 'session.completed' ? 'session.endedAt' : 'cessation.lastUseAt';
+  const at = DateTime.fromISO(planAnchor(event).anchorAt);
+  if (at < now.minus(anchorBounds.past)) return { path, message: 'is more than a year ago; check the date' };
+  if (at > now.plus(anchorBounds.future)) return { path, message: 'is more than 7 days ahead; check the date' };
+  return undefined;
 }

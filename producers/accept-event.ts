@@ -1,5 +1,6 @@
 import type { Clinic, Clinics } from '../config/clinics.ts';
-import { clinicEventSchema, type ClinicEvent } from '../core/events.ts';
+import { DateTime } from 'luxon';
+import { anchorTimeIssue, clinicEventSchema, type ClinicEvent } from '../core/events.ts';
 import { AftercareError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
@@ -16,6 +17,7 @@ export interface AcceptDeps {
   clinics: Clinics;
   log: Logger;
   metrics?: Metrics;
+  now?: () => Date;
 }
 
 export interface Accepted {
@@ -55,6 +57,9 @@ export function createAcceptor(deps: AcceptDeps): Accept {
   const record = groupCommit<ClinicEvent, RecordOutcome>((events) => recordBatch(deps, events), { maxBatch: 100 });
   return async (input, callerClinicId) => {
     const { event } = parseClinicEvent(deps.clinics, input, callerClinicId);
+    // Only events to be acted on are bounded: a preview may try any date.
+    const issue = anchorTimeIssue(event, DateTime.fromJSDate(deps.now?.() ?? new Date()));
+    if (issue) throw new AftercareError('invalid-input', 'Invalid event', { fields: [issue] });
     const outcome = await record(event);
     // Plain fields, not a child logger: a child redacts its bindings even when nothing is logged.
     const ids = { clinicId: event.clinicId, eventId: event.id, type: event.type };

@@ -31,6 +31,8 @@ describe('POST /v1/events errors', () => {
     ['an end time without offset', { session: { id: 's-1', endedAt: '2026-11-23T15:30:00', modality: 'iv' } }, 'session.endedAt'],
     ['an unknown field', { surprise: true }, '(body)'],
     ['an unknown modality', { session: { id: 's-1', endedAt: '2026-11-23T15:30:00Z', modality: 'pill' } }, 'session.modality'],
+    ['a session that ended years ago', { session: { id: 's-1', endedAt: '2019-11-23T15:30:00Z', modality: 'iv' } }, 'session.endedAt'],
+    ['a session decades ahead (a mistyped year)', { session: { id: 's-1', endedAt: '2062-11-23T15:30:00Z', modality: 'iv' } }, 'session.endedAt'],
   ])('answers 400 naming the field for %s, and stores nothing', async (_name, change, path) => {
     const before = await eventCount();
     const res = await post({ ...sessionEvent(), ...change });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clinicEventSchema, planAnchor, planKindOf, type PlanEvent } from '../../core/events.ts';
+import { DateTime } from 'luxon';
+import { anchorTimeIssue, clinicEventSchema, planAnchor, planKindOf, type PlanEvent } from '../../core/events.ts';
 
 type Json = Record<string, unknown>;
 
@@ -156,5 +157,29 @@ describe('clinicEventSchema rejections', () => {
   it('requires an email, not a phone, of a patient whose channel is email', () => {
     expect(issuePaths(sessionCompleted({ patient: patient({ channel: 'email', email: undefined }) }))).toEqual(['patient.email']);
     expect(parsed(sessionCompleted({ patient: patient({ channel: 'email', phone: undefined }) })).patient.channel).toBe('email');
+  });
+});
+
+describe('anchor times a clinic can mean', () => {
+  const now = DateTime.fromISO('2026-11-23T16:00:00-07:00');
+  const session = (endedAt: string) => parsed(sessionCompleted({ session: { id: 's-1', endedAt, modality: 'iv' } }));
+  const cessation = (lastUseAt: string) => parsed(cessationStarted({ cessation: { id: 'c-1', lastUseAt } }));
+  it.each([
+    ['a session that ended a minute ago', session('2026-11-23T15:59:00-07:00')],
+    ['a session that ended eleven months ago', session('2025-12-30T10:00:00-07:00')],
+    ['a session ending tomorrow (a clock ahead)', session('2026-11-24T10:00:00-07:00')],
+    ['a last use six days ahead', cessation('2026-11-29T10:00:00-07:00')],
+  ])('accepts %s', (_name, event) => {
+    expect(anchorTimeIssue(event, now)).toBeUndefined();
+  });
+  it.each([
+    ['a session that ended two years ago', session('2024-11-23T15:30:00-07:00'), 'session.endedAt', /more than a year ago/],
+    ['a session in 2062 (a mistyped year)', session('2062-11-23T15:30:00-07:00'), 'session.endedAt', /more than 7 days ahead/],
+    ['a last use in 1926', cessation('1926-11-20T22:00:00-07:00'), 'cessation.lastUseAt', /more than a year ago/],
+  ])('refuses %s, naming the field', (_name, event, path, message) => {
+    expect(anchorTimeIssue(event, now)).toEqual({ path, message: expect.stringMatching(message) });
+  });
+  it('has nothing to bound in a cancellation', () => {
+    expect(anchorTimeIssue(clinicEventSchema.parse({ type: 'plan.cancelled', id: 'x', clinicId: 'clinic-a', patientId: 'p-1', reference: 's-1' }), now)).toBeUndefined();
   });
 });
