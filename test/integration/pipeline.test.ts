@@ -193,9 +193,11 @@ describe('cancellation and late events', () => {
 
 describe('cessation', () => {
   it('schedules the withdrawal check-in 72 h after last use and the week-two note at 10:00 local on day 14', async () => {
-    pipeline = await startPipeline({ clinics: [testClinic({ plans: {}, quietHours: { start: '21:00', end: '08:00' } })] });
-    const p = pipeline;
+    // A clock of its own, so the plan crosses the March 2030 DST change whatever today's date is.
     const lastUseAt = '2030-03-01T22:00:00-07:00';
+    const now = new Date('2030-03-01T22:05:00-07:00');
+    pipeline = await startPipeline({ clinics: [testClinic({ plans: {}, quietHours: { start: '21:00', end: '08:00' } })], now: () => now });
+    const p = pipeline;
     await p.accept({
       type: 'cessation.started', id: 'evt-cessation-1', clinicId: 'clinic-a',
       patient: { id: 'p-77', firstName: 'Robin', email: 'robin@example.org', timezone: 'America/Denver', channel: 'email' },
