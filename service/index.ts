@@ -2,6 +2,7 @@ import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
+import { serverSecret } from '../config/server-secret.ts';
 import { openChannels, type Channels } from '../channels/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
@@ -108,6 +109,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           accept,
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
+          secret: serverSecret(env),
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

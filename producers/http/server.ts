@@ -35,6 +35,8 @@ export interface ServerDeps {
   liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
+  /** The server secret (`serverSecret`): console sessions, CSRF tokens and unsubscribe links are signed with keys derived from it. */
+  secret?: Buffer;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }

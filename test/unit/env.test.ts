@@ -136,3 +136,10 @@ describe('loadEnv errors', () => {
     for (const name of ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_BASE_URL']) expect(message).toContain(`  ${name}: `);
   });
 });
+
+describe('loadEnv secrets', () => {
+  it('refuses a SESSION_SECRET shorter than 32 characters, naming it', () => {
+    expect(configErrorOf({ SESSION_SECRET: 'short' }).message).toContain('SESSION_SECRET: at least 32 characters');
+    expect(loadEnv({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,7 +39,8 @@ export async function staffConsole(app: FastifyInstance, deps: ServerDeps): Prom
 }
 
 async function consoleScope(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-  const secrets = consoleSecrets(deps.clinics);
+  // Without a secret (a server built on its own) the keys last as long as the process.
+  const secrets = consoleSecrets(deps.secret ?? randomBytes(32));
   // Browsers drop Secure cookies sent over plain http, so the flag follows the public address.
   const secure = deps.twilio?.publicBaseUrl.startsWith('https://') ?? false;
   const cookieOptions = { path: '/console', httpOnly: true, sameSite: 'strict', secure, signed: true } as const;
