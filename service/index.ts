@@ -110,6 +110,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
           secret: serverSecret(env),
+          trustedProxies: env.TRUSTED_PROXIES,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

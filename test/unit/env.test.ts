@@ -143,3 +143,18 @@ describe('loadEnv secrets', () => {
     expect(loadEnv({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
   });
 });
+
+describe('loadEnv trusted proxies', () => {
+  it('trusts no proxy by default', () => {
+    expect(loadEnv({}).TRUSTED_PROXIES).toEqual([]);
+  });
+
+  it('reads addresses, CIDR ranges and named ranges, comma-separated', () => {
+    expect(loadEnv({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,::1,fd00::/8,loopback' }).TRUSTED_PROXIES)
+      .toEqual(['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it.each(['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/8', '*'])('refuses %j, naming TRUSTED_PROXIES', (value) => {
+    expect(configErrorOf({ TRUSTED_PROXIES: value }).message).toContain('TRUSTED_PROXIES');
+  });
+});

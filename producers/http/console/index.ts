@@ -19,6 +19,7 @@ declare module 'fastify' {
 
 const csrfCookie = 'aftercare_csrf';
 const formType = 'application/x-www-form-urlencoded';
+const signInAttempts = 20; // a minute, per address and per username
 const signInForm = z.object({ username: z.string().trim().toLowerCase().max(60), password: z.string().max(1024) });
 
 /** CSRF tokens are bound to who is signed in, so a token from the sign-in page cannot act for a nurse. */
@@ -107,8 +108,18 @@ async function consoleScope(app: FastifyInstance, deps: ServerDeps): Promise<voi
     return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined)) });
   });
 
-  // A slow, uniform answer and a tight per-address limit keep password guessing expensive.
-  app.post('/sign-in', { preHandler: app.csrfProtection, config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (req, reply) => {
+  // A slow, uniform answer and tight limits per client address and per username keep password guessing expensive.
+  // req.ip is the socket's address unless a trusted proxy forwarded the request; no header a client sends resets either count.
+  const usernameCount = app.createRateLimit({ max: signInAttempts, timeWindow: 60_000,
+    keyGenerator: (req) => `sign-in-user-${signInForm.safeParse(req.body).data?.username ?? ''}` });
+  const perUsername = async (req: FastifyRequest) => {
+    const count = await usernameCount(req);
+    if (!count.isAllowed && count.isExceeded) throw new AftercareError('rate-limited', 'Too many sign-in attempts for this username.');
+  };
+  app.post('/sign-in', {
+    preHandler: [app.csrfProtection, perUsername],
+    config: { rateLimit: { max: signInAttempts, timeWindow: 60_000, keyGenerator: (req) => `sign-in-ip-${req.ip}` } },
+  }, async (req, reply) => {
     const form = signInForm.safeParse(req.body);
     const who = form.success ? await signIn(form.data.username, form.data.password) : undefined;
     if (!who) {
