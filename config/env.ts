@@ -61,6 +61,8 @@ const envSchema = z
     OPERATOR_PASSWORD_HASH: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`').optional(),
     /** `aftercare worker` serves /healthz, /readyz and /metrics on this port when set. */
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** When set, /readyz and /metrics answer only `Authorization: Bearer <token>`; /healthz stays open. */
+    OPERATIONS_TOKEN: z.string().regex(/^\S{16,}$/, 'at least 16 characters without spaces').optional(),
     /** Requests per minute one API key may make. */
     API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     /** Signs console sessions, CSRF tokens and unsubscribe links; unset: a secret made once under DATA_DIR. */

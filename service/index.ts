@@ -111,6 +111,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
           secret: serverSecret(env),
           trustedProxies: env.TRUSTED_PROXIES,
+          operationsToken: env.OPERATIONS_TOKEN,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,
@@ -125,7 +126,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     if (server) closers.push(() => server.close());
     // A worker-only process has no API; an orchestrator still needs its health and metrics.
     const health = role === 'worker' && env.HEALTH_PORT !== undefined
-      ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness })
+      ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness, operationsToken: env.OPERATIONS_TOKEN })
       : undefined;
     if (health) {
       await health.listen({ port: env.HEALTH_PORT, host: env.HOST });

@@ -207,6 +207,8 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
 const open = { security: [] };
+// Open unless the operator set OPERATIONS_TOKEN.
+const operator = { security: [{}, { operationsToken: [] }] };
 
 const examplePatient = { id: 'p-123', firstName: 'Sam', phone: '+15551234567', email: 'sam@example.org', timezone: 'America/Denver', locale: 'en', channel: 'sms', smsConsent: true };
 const eventBody = {
@@ -269,11 +271,11 @@ function paths(idParam: JsonSchema) {
     } },
     '/healthz': { get: { ...open, tags: ['Operations'], operationId: 'health', summary: 'Liveness', responses: { '200': json('Health', 'The process answers.') } } },
     '/readyz': { get: {
-      ...open, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
+      ...operator, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
       responses: { '200': json('Readiness', 'Ready.'), '503': json('Readiness', 'Not ready; `checks` says which store is down.') },
     } },
     '/metrics': { get: {
-      ...open, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
+      ...operator, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
       responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
     } },
   };
@@ -302,12 +304,15 @@ export function buildOpenApiDocument() {
       { name: 'Patients', description: "A patient's history." },
       { name: 'Escalations', description: 'Replies that need a human.' },
       { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
-      { name: 'Operations', description: 'Health, readiness and metrics for the operator; no authentication.' },
+      { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
     ],
     security: [{ clinicApiKey: [] }],
     paths: paths(parameterSchema(idSchema)),
     components: {
-      securitySchemes: { clinicApiKey: { type: 'http', scheme: 'bearer', description: "Your clinic's API key, from the operator." } },
+      securitySchemes: {
+        clinicApiKey: { type: 'http', scheme: 'bearer', description: "Your clinic's API key, from the operator." },
+        operationsToken: { type: 'http', scheme: 'bearer', description: 'OPERATIONS_TOKEN, when set.' },
+      },
       schemas: componentSchemas(),
       responses: errorResponses(),
     },

@@ -39,6 +39,8 @@ export interface ServerDeps {
   secret?: Buffer;
   /** Addresses and CIDR ranges of proxies whose X-Forwarded-For is believed; none: the socket's address. */
   trustedProxies?: string[];
+  /** Required as a bearer token by /readyz and /metrics when set. */
+  operationsToken?: string;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }

@@ -138,6 +138,11 @@ describe('loadEnv errors', () => {
 });
 
 describe('loadEnv secrets', () => {
+  it('refuses an OPERATIONS_TOKEN shorter than 16 characters, naming it', () => {
+    expect(configErrorOf({ OPERATIONS_TOKEN: 'short' }).message).toContain('OPERATIONS_TOKEN');
+    expect(loadEnv({}).OPERATIONS_TOKEN).toBeUndefined();
+  });
+
   it('refuses a SESSION_SECRET shorter than 32 characters, naming it', () => {
     expect(configErrorOf({ SESSION_SECRET: 'short' }).message).toContain('SESSION_SECRET: at least 32 characters');
     expect(loadEnv({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
