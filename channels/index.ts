@@ -29,7 +29,8 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
     ? { ...provider, send: (message) => rate.around(() => provider.send(message)) }
     : provider;
   const email: Channel<EmailMessage> = env.SMTP_URL
-    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM })
+    // Pooled: a connection (and its TLS and AUTH) serves many sends instead of one each.
+    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE })
     : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log);
   return {
     sms,

@@ -34,6 +34,8 @@ const envSchema = z
     TWILIO_API_URL: z.url().optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
     EMAIL_FROM: z.email().default('aftercare@localhost'),
+    /** SMTP connections each process keeps open at most. */
+    SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     OUTBOX_DIR: z.string().min(1).optional(),
     CLINICS_FILE: z.string().min(1).default('config/clinics.example.json'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../channels/channel.ts';
 import type { Channel, EmailMessage } from '../../channels/channel.ts';
+import { openChannels } from '../../channels/index.ts';
 import { createSmtpEmail, smtpMessageId } from '../../channels/smtp-email.ts';
+import { loadEnv } from '../../config/env.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { SinkFault, SmtpSink } from '../support/smtp-sink.ts';
 
@@ -189,5 +192,28 @@ describe('smtp email: a connection closed before the greeting', () => {
 
     await expect(channel.send(emailMessage())).resolves.toEqual({ providerId: '<clinic-a-p42-day1-email@aftercare>' });
     expect(await sink.waitFor(1, 5_000)).toHaveLength(1);
+  });
+});
+
+describe('smtp email: the configured transport', () => {
+  const configured = (env: Record<string, string> = {}) => {
+    const channels = openChannels(loadEnv({ SMTP_URL: sink.url, EMAIL_FROM: FROM, ...env }), createLogger({ level: 'silent' }));
+    channel = channels.email;
+    return channels.email;
+  };
+
+  it('sends two concurrent messages over one SMTP connection with SMTP_POOL_SIZE 1', async () => {
+    const email = configured({ SMTP_POOL_SIZE: '1' });
+    await Promise.all([email.send(emailMessage()), email.send(emailMessage({ messageId: 'clinic-a-p42-day2-email' }))]);
+    expect(await sink.waitFor(2)).toHaveLength(2);
+    expect(sink.connections).toBe(1);
+  });
+
+  it('keeps its connection open between sends by default', async () => {
+    const email = configured();
+    await email.send(emailMessage());
+    await email.send(emailMessage({ messageId: 'clinic-a-p42-day2-email' }));
+    expect(await sink.waitFor(2)).toHaveLength(2);
+    expect(sink.connections).toBe(1);
   });
 });

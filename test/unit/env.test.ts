@@ -149,6 +149,13 @@ describe('loadEnv secrets', () => {
   });
 });
 
+describe('loadEnv SMTP pool', () => {
+  it('keeps 5 SMTP connections by default and refuses 0', () => {
+    expect(loadEnv({}).SMTP_POOL_SIZE).toBe(5);
+    expect(configErrorOf({ SMTP_POOL_SIZE: '0' }).message).toContain('SMTP_POOL_SIZE');
+  });
+});
+
 describe('loadEnv trusted proxies', () => {
   it('trusts no proxy by default', () => {
     expect(loadEnv({}).TRUSTED_PROXIES).toEqual([]);
