@@ -14,3 +14,6 @@ export function serverSecret(env: Pick<Env, 'SESSION_SECRET' | 'DATA_DIR'>): Buf
 export function deriveKey(secret: Buffer, purpose: string): Buffer {
   return createHmac('sha256', secret).update(`aftercare ${purpose} v1`).digest();
 }
+
+/** The key of unsubscribe links: workers sign them into emails, the API checks them. */
+export const unsubscribeKey = (secret: Buffer) => deriveKey(secret, 'unsubscribe link');

@@ -80,7 +80,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const queueError = (err: Error, queue: string) => log.warn({ queue, err: err.message }, 'queue error');
     const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
     closers.push(() => queues.close());
-    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND));
+    const secret = serverSecret(env);
+    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), secret);
     closers.push(() => channels.close());
     const metrics = createMetrics();
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
@@ -109,7 +110,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           accept,
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
-          secret: serverSecret(env),
+          secret,
           trustedProxies: env.TRUSTED_PROXIES,
           operationsToken: env.OPERATIONS_TOKEN,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,

@@ -17,6 +17,7 @@ import { staffConsole } from './console/index.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
+import { unsubscribeLinks } from './unsubscribe.ts';
 import type { Accept } from '../accept-event.ts';
 
 export interface ServerDeps {
@@ -105,6 +106,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(staffConsole, deps);
   app.register(apiDocs, deps);
   app.register(adminQueues, deps);
+  app.register(unsubscribeLinks, deps);
 
   return app;
 }

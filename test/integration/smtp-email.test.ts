@@ -196,8 +196,9 @@ describe('smtp email: a connection closed before the greeting', () => {
 });
 
 describe('smtp email: the configured transport', () => {
-  const configured = (env: Record<string, string> = {}) => {
-    const channels = openChannels(loadEnv({ SMTP_URL: sink.url, EMAIL_FROM: FROM, ...env }), createLogger({ level: 'silent' }));
+  const configured = (env: Record<string, string> = {}, secret?: Buffer) => {
+    const channels = openChannels(loadEnv({ SMTP_URL: sink.url, EMAIL_FROM: FROM, PUBLIC_BASE_URL: 'https://aftercare.example.org', ...env }),
+      createLogger({ level: 'silent' }), undefined, secret);
     channel = channels.email;
     return channels.email;
   };
@@ -215,5 +216,16 @@ describe('smtp email: the configured transport', () => {
     await email.send(emailMessage({ messageId: 'clinic-a-p42-day2-email' }));
     expect(await sink.waitFor(2)).toHaveLength(2);
     expect(sink.connections).toBe(1);
+  });
+
+  it('puts a signed unsubscribe link on a patient email, and none on a staff notice naming that patient', async () => {
+    const email = configured({}, Buffer.alloc(32, 7));
+    await email.send(emailMessage({ template: 'checkin-24h' }));
+    await email.send(emailMessage({ template: 'escalation-notice', messageId: 'esc-1-r1-email' }));
+    const [patientMail, staffMail] = await sink.waitFor(2);
+    expect(patientMail?.rawHeaders.get('list-unsubscribe')).toMatch(/^<mailto:[^>]+>, <https:\/\/aftercare\.example\.org\/unsubscribe\/[\w-]+\.[\w-]+>$/);
+    expect(patientMail?.rawHeaders.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(staffMail?.rawHeaders.get('list-unsubscribe')).not.toContain('https:');
+    expect(staffMail?.rawHeaders.get('list-unsubscribe-post')).toBeUndefined();
   });
 });
