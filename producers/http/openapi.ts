@@ -223,6 +223,9 @@ const eventBody = {
 };
 const twilioSignature = { name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' },
   description: 'HMAC-SHA1 of the public URL and form fields with the Twilio auth token; a missing or wrong one is a 403.' };
+const unsubscribeToken = { name: 'token', in: 'path', required: true, schema: { type: 'string' },
+  description: 'Clinic, patient and channel with their HMAC, as written into the List-Unsubscribe header of a patient email.' };
+const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const form = (name: string) => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema: ref(name) } } });
 
 function paths(idParam: JsonSchema) {
@@ -269,6 +272,18 @@ function paths(idParam: JsonSchema) {
       parameters: [twilioSignature], requestBody: form('TwilioStatus'),
       responses: { '204': { description: 'Recorded, or ignored (a status or message this service does not track).' }, ...errors(400, 403) },
     } },
+    '/unsubscribe/{token}': {
+      get: {
+        ...open, tags: ['Patient links'], operationId: 'unsubscribePage', summary: 'The page an email\'s unsubscribe link opens',
+        parameters: [unsubscribeToken],
+        responses: { '200': page('A "Stop emails" button; nothing changes yet.'), '403': page('The link was not signed by this service.') },
+      },
+      post: {
+        ...open, tags: ['Patient links'], operationId: 'unsubscribe', summary: 'Stop email to the patient the link names (RFC 8058 one-click)',
+        parameters: [unsubscribeToken],
+        responses: { '200': page('Stopped (now or before).'), '403': page('The link was not signed by this service; nothing changed.'), '404': page('No such patient.') },
+      },
+    },
     '/healthz': { get: { ...open, tags: ['Operations'], operationId: 'health', summary: 'Liveness', responses: { '200': json('Health', 'The process answers.') } } },
     '/readyz': { get: {
       ...operator, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
@@ -304,6 +319,7 @@ export function buildOpenApiDocument() {
       { name: 'Patients', description: "A patient's history." },
       { name: 'Escalations', description: 'Replies that need a human.' },
       { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
+      { name: 'Patient links', description: 'Opened by patients from their email; not for clinic integrators.' },
       { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
     ],
     security: [{ clinicApiKey: [] }],
