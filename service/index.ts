@@ -81,7 +81,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
     closers.push(() => queues.close());
     const secret = serverSecret(env);
-    if (!env.SESSION_SECRET && role !== 'all')
+    if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
       log.warn({ role }, 'SESSION_SECRET unset: signing with the secret in DATA_DIR; every API and worker process must share it');
     const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), secret);
     closers.push(() => channels.close());
