@@ -1,4 +1,7 @@
 import type { Env } from '../config/env.ts';
+import { unsubscribeKey } from '../config/server-secret.ts';
+import { unsubscribePath } from '../lib/unsubscribe-link.ts';
+import { isTemplateKey } from '../templates/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SendRate } from '../lib/send-rate.ts';
 import type { Channel, EmailMessage, SmsMessage } from './channel.ts';
@@ -12,8 +15,11 @@ export interface Channels {
   close(): Promise<void>;
 }
 
-/** Twilio when its credentials are set, SMTP when SMTP_URL is set, otherwise the outbox. */
-export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
+/**
+ * Twilio when its credentials are set, SMTP when SMTP_URL is set, otherwise the outbox. With the
+ * server secret, patient emails carry a signed one-click unsubscribe link.
+ */
+export function openChannels(env: Env, log: Logger, rate?: SendRate, secret?: Buffer): Channels {
   const provider: Channel<SmsMessage> = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
     ? createTwilioSms({
         accountSid: env.TWILIO_ACCOUNT_SID,
@@ -29,7 +35,8 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
     ? { ...provider, send: (message) => rate.around(() => provider.send(message)) }
     : provider;
   const email: Channel<EmailMessage> = env.SMTP_URL
-    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM })
+    // Pooled: a connection (and its TLS and AUTH) serves many sends instead of one each.
+    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE, unsubscribeUrl: unsubscribeLink(env, secret) })
     : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log);
   return {
     sms,
@@ -38,4 +45,11 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
       await Promise.all([sms.close?.(), email.close?.()]);
     },
   };
+}
+
+// Only the patient's own messages (the care plan's templates) get a link: a staff notice names a patient it must not opt out.
+function unsubscribeLink(env: Env, secret: Buffer | undefined): ((m: EmailMessage) => string | undefined) | undefined {
+  if (!secret) return undefined;
+  const key = unsubscribeKey(secret);
+  return (m) => (isTemplateKey(m.template) ? `${env.PUBLIC_BASE_URL}${unsubscribePath(key, { clinicId: m.clinicId, patientId: m.patientId, channel: 'email' })}` : undefined);
 }

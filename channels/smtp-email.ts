@@ -17,6 +17,8 @@ export interface SmtpEmailOptions {
   unsubscribeUrl?: (message: EmailMessage) => string | undefined;
   /** Keep connections open between sends. */
   pool?: boolean;
+  /** With `pool`: at most this many connections at once (nodemailer's default is 5). */
+  maxConnections?: number;
 }
 
 /** Nodemailer codes of a connection that never got to talk SMTP: the message cannot have left. */
@@ -79,7 +81,9 @@ function listUnsubscribe(from: string, url: string | undefined): string[] {
 }
 
 export function createSmtpEmail(options: SmtpEmailOptions): Channel<EmailMessage> {
-  const transporter = nodemailer.createTransport({ url: options.url, pool: options.pool ?? false });
+  const transporter = nodemailer.createTransport(options.pool
+    ? { url: options.url, pool: true, maxConnections: options.maxConnections ?? 5 }
+    : { url: options.url, pool: false });
 
   // Per send, keyed by its headers object (nodemailer hands it to plugins as is): did the body start?
   const progress = new WeakMap<object, SendProgress>();

@@ -1,9 +1,20 @@
+import { isIP } from 'node:net';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 
 const optionalText = z.string().trim().min(1).optional();
 const duration = z.string().refine((t) => Duration.fromISO(t).isValid, 'expected an ISO-8601 duration such as PT30S');
+
+// What fastify's trustProxy (proxy-addr) takes: addresses, CIDR ranges and its three named ranges.
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (text: string) => {
+  const [address = '', bits, extra] = text.split('/');
+  const version = isIP(address);
+  if (proxyNames.has(text)) return true;
+  if (version === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+};
 
 const envSchema = z
   .object({
@@ -23,6 +34,8 @@ const envSchema = z
     TWILIO_API_URL: z.url().optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
     EMAIL_FROM: z.email().default('aftercare@localhost'),
+    /** SMTP connections each process keeps open at most. */
+    SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     OUTBOX_DIR: z.string().min(1).optional(),
     CLINICS_FILE: z.string().min(1).default('config/clinics.example.json'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,8 +63,17 @@ const envSchema = z
     OPERATOR_PASSWORD_HASH: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`').optional(),
     /** `aftercare worker` serves /healthz, /readyz and /metrics on this port when set. */
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** When set, /readyz and /metrics answer only `Authorization: Bearer <token>`; /healthz stays open. */
+    OPERATIONS_TOKEN: z.string().regex(/^\S{16,}$/, 'at least 16 characters without spaces').optional(),
     /** Requests per minute one API key may make. */
     API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    /** Signs console sessions, CSRF tokens and unsubscribe links; unset: a secret made once under DATA_DIR. */
+    SESSION_SECRET: z.string().min(32, 'at least 32 characters, e.g. from `openssl rand -base64 32`').optional(),
+    /** Proxies whose X-Forwarded-For names the client (sign-in limits count it); unset: the socket's address, headers ignored. */
+    TRUSTED_PROXIES: z.string()
+      .transform((t) => t.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isProxyAddress, 'expected addresses or CIDR ranges such as 10.0.0.0/8, comma-separated')))
+      .default([]),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })

@@ -8,6 +8,8 @@ export interface Reachability {
   email: string | null;
   smsConsent: boolean;
   smsOptedOut: boolean;
+  /** The patient used an email's unsubscribe link. */
+  emailOptedOut: boolean;
 }
 
 export interface ChannelChoice {
@@ -33,6 +35,7 @@ export function chooseChannels(r: Reachability): ChannelChoice {
   else if (!r.smsConsent) unavailable.push({ channel: 'sms', reason: 'no SMS consent' });
   else usable.set('sms', r.phone);
   if (!r.email) unavailable.push({ channel: 'email', reason: 'no email on file' });
+  else if (r.emailOptedOut) unavailable.push({ channel: 'email', reason: 'patient opted out of email' });
   else usable.set('email', r.email);
 
   const wanted: ChannelName[] =

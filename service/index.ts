@@ -2,6 +2,7 @@ import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
+import { serverSecret } from '../config/server-secret.ts';
 import { openChannels, type Channels } from '../channels/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
@@ -79,7 +80,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const queueError = (err: Error, queue: string) => log.warn({ queue, err: err.message }, 'queue error');
     const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
     closers.push(() => queues.close());
-    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND));
+    const secret = serverSecret(env);
+    if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
+      log.warn({ role }, 'SESSION_SECRET unset: signing with the secret in DATA_DIR; every API and worker process must share it');
+    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), secret);
     closers.push(() => channels.close());
     const metrics = createMetrics();
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
@@ -108,6 +112,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           accept,
           liveness: workers?.liveness,
           apiRatePerMinute: env.API_RATE_PER_MINUTE,
+          secret,
+          trustedProxies: env.TRUSTED_PROXIES,
+          operationsToken: env.OPERATIONS_TOKEN,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,
@@ -122,7 +129,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     if (server) closers.push(() => server.close());
     // A worker-only process has no API; an orchestrator still needs its health and metrics.
     const health = role === 'worker' && env.HEALTH_PORT !== undefined
-      ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness })
+      ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness, operationsToken: env.OPERATIONS_TOKEN })
       : undefined;
     if (health) {
       await health.listen({ port: env.HEALTH_PORT, host: env.HOST });

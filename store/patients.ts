@@ -12,6 +12,7 @@ export interface PatientRecord {
   channel: 'sms' | 'email';
   smsConsent: boolean;
   smsOptedOutAt: Date | null;
+  emailOptedOut: boolean;
 }
 
 /** The contact data of the latest event wins; an opt-out recorded from a STOP reply is kept. */
@@ -45,6 +46,7 @@ interface PatientRow {
   channel: 'sms' | 'email';
   sms_consent: boolean;
   sms_opted_out_at: Date | null;
+  email_opted_out: boolean;
 }
 
 export function patientFromRow(r: PatientRow): PatientRecord {
@@ -59,10 +61,20 @@ export function patientFromRow(r: PatientRow): PatientRecord {
     channel: r.channel,
     smsConsent: r.sms_consent,
     smsOptedOutAt: r.sms_opted_out_at,
+    emailOptedOut: r.email_opted_out,
   };
 }
 
 export async function loadPatient(sql: Sql, clinicId: string, id: string): Promise<PatientRecord | undefined> {
   const [row] = await sql.query<PatientRow>('SELECT * FROM patients WHERE clinic_id = $1 AND id = $2', [clinicId, id]);
   return row && patientFromRow(row);
+}
+
+/** Records an email opt-out; answers false when the patient is unknown or had already opted out. */
+export async function setEmailOptOut(sql: Sql, clinicId: string, patientId: string): Promise<boolean> {
+  const rows = await sql.query(
+    'UPDATE patients SET email_opted_out = true, updated_at = now() WHERE clinic_id = $1 AND id = $2 AND NOT email_opted_out RETURNING id',
+    [clinicId, patientId],
+  );
+  return rows.length === 1;
 }

@@ -189,11 +189,13 @@ export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, Lo
   const rows = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
     p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null;
     pt_id: string | null; pt_first_name: string; pt_phone: string | null; pt_email: string | null; pt_timezone: string | null;
-    pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null }>(
+    pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null;
+    pt_email_opted_out: boolean }>(
     `SELECT s.*, p.kind AS p_kind, p.reference AS p_reference, p.event_id AS p_event_id, p.anchor_at AS p_anchor_at,
             p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at,
             pt.id AS pt_id, pt.first_name AS pt_first_name, pt.phone AS pt_phone, pt.email AS pt_email, pt.timezone AS pt_timezone,
-            pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at
+            pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at,
+            pt.email_opted_out AS pt_email_opted_out
      FROM steps s JOIN plans p ON p.id = s.plan_id
      LEFT JOIN patients pt ON pt.clinic_id = s.clinic_id AND pt.id = s.patient_id
      WHERE s.id = ANY($1::text[])`,
@@ -217,7 +219,7 @@ export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, Lo
     patient: row.pt_id === null ? undefined : patientFromRow({
       clinic_id: row.clinic_id, id: row.pt_id, first_name: row.pt_first_name, phone: row.pt_phone, email: row.pt_email,
       timezone: row.pt_timezone, locale: row.pt_locale, channel: row.pt_channel, sms_consent: row.pt_sms_consent,
-      sms_opted_out_at: row.pt_sms_opted_out_at,
+      sms_opted_out_at: row.pt_sms_opted_out_at, email_opted_out: row.pt_email_opted_out,
     }),
   }]));
 }

@@ -36,7 +36,8 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
     if (decision.action === 'defer') return { state: 'deferred', until: new Date(decision.until) };
     const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
     const choice = chooseChannels({ recipient: 'patient', rule: step.channel, preferred: patient.channel, phone: patient.phone,
-      email: patient.email, smsConsent: patient.smsConsent, smsOptedOut: patient.smsOptedOutAt !== null });
+      email: patient.email, smsConsent: patient.smsConsent, smsOptedOut: patient.smsOptedOutAt !== null,
+      emailOptedOut: patient.emailOptedOut });
     const channels: string[] = [];
     for (const target of choice.send) {
       const message = buildMessage(step, plan, patient, clinic, target.channel, target.to, { template: 'checkin-reminder', idSuffix: '-reminder' });

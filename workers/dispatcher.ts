@@ -92,6 +92,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
     email: step.recipient === 'escort' ? null : patient.email,
     smsConsent: patient.smsConsent,
     smsOptedOut: patient.smsOptedOutAt !== null,
+    emailOptedOut: patient.emailOptedOut,
   });
   if (choice.send.length === 0) return finish('skipped', choice.unavailable.map((u) => `${u.channel}: ${u.reason}`).join('; ') || 'no channel');
 

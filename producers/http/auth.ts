@@ -7,13 +7,23 @@ import { AftercareError } from '../../lib/errors.ts';
  * SHA-256 hashes; every clinic's hash is compared in constant time so timing tells nothing.
  */
 export function authenticateClinic(clinics: Clinics, header: string | undefined): Clinic {
-  const match = /^Bearer\s+(\S{8,512})\s*$/i.exec(header ?? '');
-  if (!match?.[1]) throw new AftercareError('unauthenticated', 'Send the clinic API key as "Authorization: Bearer <key>".');
-  const presented = createHash('sha256').update(match[1]).digest();
+  const key = bearerToken(header);
+  if (key === undefined) throw new AftercareError('unauthenticated', 'Send the clinic API key as "Authorization: Bearer <key>".');
+  const found = clinicOfKey(clinics, header);
+  if (!found) throw new AftercareError('unauthenticated', 'Unknown API key.');
+  return found;
+}
+
+const bearerToken = (header: string | undefined) => /^Bearer\s+(\S{8,512})\s*$/i.exec(header ?? '')?.[1];
+
+/** The clinic whose key the header presents, if any (the rate limit counts per clinic, not per header). */
+export function clinicOfKey(clinics: Clinics, header: string | undefined): Clinic | undefined {
+  const key = bearerToken(header);
+  if (key === undefined) return undefined;
+  const presented = createHash('sha256').update(key).digest();
   let found: Clinic | undefined;
   for (const clinic of clinics.all()) {
     if (timingSafeEqual(presented, Buffer.from(clinic.apiKeySha256, 'hex'))) found = clinic;
   }
-  if (!found) throw new AftercareError('unauthenticated', 'Unknown API key.');
   return found;
 }

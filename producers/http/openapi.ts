@@ -207,6 +207,8 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
 const open = { security: [] };
+// Open unless the operator set OPERATIONS_TOKEN.
+const operator = { security: [{}, { operationsToken: [] }] };
 
 const examplePatient = { id: 'p-123', firstName: 'Sam', phone: '+15551234567', email: 'sam@example.org', timezone: 'America/Denver', locale: 'en', channel: 'sms', smsConsent: true };
 const eventBody = {
@@ -221,6 +223,9 @@ const eventBody = {
 };
 const twilioSignature = { name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' },
   description: 'HMAC-SHA1 of the public URL and form fields with the Twilio auth token; a missing or wrong one is a 403.' };
+const unsubscribeToken = { name: 'token', in: 'path', required: true, schema: { type: 'string' },
+  description: 'Clinic, patient and channel with their HMAC, as written into the List-Unsubscribe header of a patient email.' };
+const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const form = (name: string) => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema: ref(name) } } });
 
 function paths(idParam: JsonSchema) {
@@ -267,13 +272,25 @@ function paths(idParam: JsonSchema) {
       parameters: [twilioSignature], requestBody: form('TwilioStatus'),
       responses: { '204': { description: 'Recorded, or ignored (a status or message this service does not track).' }, ...errors(400, 403) },
     } },
+    '/unsubscribe/{token}': {
+      get: {
+        ...open, tags: ['Patient links'], operationId: 'unsubscribePage', summary: 'The page an email\'s unsubscribe link opens',
+        parameters: [unsubscribeToken],
+        responses: { '200': page('A "Stop emails" button; nothing changes yet.'), '403': page('The link was not signed by this service.') },
+      },
+      post: {
+        ...open, tags: ['Patient links'], operationId: 'unsubscribe', summary: 'Stop email to the patient the link names (RFC 8058 one-click)',
+        parameters: [unsubscribeToken],
+        responses: { '200': page('Stopped (now or before).'), '403': page('The link was not signed by this service; nothing changed.'), '404': page('No such patient.') },
+      },
+    },
     '/healthz': { get: { ...open, tags: ['Operations'], operationId: 'health', summary: 'Liveness', responses: { '200': json('Health', 'The process answers.') } } },
     '/readyz': { get: {
-      ...open, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
+      ...operator, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
       responses: { '200': json('Readiness', 'Ready.'), '503': json('Readiness', 'Not ready; `checks` says which store is down.') },
     } },
     '/metrics': { get: {
-      ...open, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
+      ...operator, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
       responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
     } },
   };
@@ -302,12 +319,16 @@ export function buildOpenApiDocument() {
       { name: 'Patients', description: "A patient's history." },
       { name: 'Escalations', description: 'Replies that need a human.' },
       { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
-      { name: 'Operations', description: 'Health, readiness and metrics for the operator; no authentication.' },
+      { name: 'Patient links', description: 'Opened by patients from their email; not for clinic integrators.' },
+      { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
     ],
     security: [{ clinicApiKey: [] }],
     paths: paths(parameterSchema(idSchema)),
     components: {
-      securitySchemes: { clinicApiKey: { type: 'http', scheme: 'bearer', description: "Your clinic's API key, from the operator." } },
+      securitySchemes: {
+        clinicApiKey: { type: 'http', scheme: 'bearer', description: "Your clinic's API key, from the operator." },
+        operationsToken: { type: 'http', scheme: 'bearer', description: 'OPERATIONS_TOKEN, when set.' },
+      },
       schemas: componentSchemas(),
       responses: errorResponses(),
     },

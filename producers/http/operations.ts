@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RedisClient } from '../../lib/redis.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
@@ -14,18 +15,37 @@ export interface OperationsDeps {
   liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Readiness fails when a step is overdue by more than this. */
   overdueAfterSeconds?: number;
+  /** When set, /readyz and /metrics need `Authorization: Bearer <token>`; /healthz stays open for liveness probes. */
+  operationsToken?: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares digests, so neither the token's length nor its prefix shows in the timing. */
+function presentsToken(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  return presented !== undefined && timingSafeEqual(sha256(presented), sha256(token));
 }
 
 const jobStates = ['wait', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 /** Liveness, readiness and Prometheus metrics for the operator. */
 export async function operations(api: FastifyInstance, deps: OperationsDeps): Promise<void> {
+  const { operationsToken } = deps;
+  // Queue depths, failure reasons and which stores answer tell an outsider too much about the service.
+  const guarded = operationsToken === undefined ? {} : {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (presentsToken(req.headers.authorization, operationsToken)) return;
+      await reply.status(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthenticated', message: 'Send the operations token as "Authorization: Bearer <token>".' } });
+    },
+  };
+
   api.get('/healthz', async (_req, reply) => {
     const live = (await deps.liveness?.()) ?? { ok: true };
     return reply.status(live.ok ? 200 : 503).send({ status: live.ok ? 'ok' : 'stalled', ...(live.reason ? { reason: live.reason } : {}) });
   });
 
-  api.get('/readyz', async (_req, reply) => {
+  api.get('/readyz', guarded, async (_req, reply) => {
     const checks: Record<string, boolean> = { database: false, redis: false };
     let overdueSeconds: number | undefined;
     await Promise.all([
@@ -38,7 +58,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 
-  api.get('/metrics', async (_req, reply) => {
+  api.get('/metrics', guarded, async (_req, reply) => {
     // Queue depths and overdue age are read at scrape time, so they are never stale.
     const queues = [deps.queues.events, deps.queues.steps, deps.queues.escalations];
     await Promise.all([

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
@@ -12,11 +11,13 @@ import type { Db } from '../../store/db.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
 import { receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
+import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
+import { unsubscribeLinks } from './unsubscribe.ts';
 import type { Accept } from '../accept-event.ts';
 
 export interface ServerDeps {
@@ -35,6 +36,12 @@ export interface ServerDeps {
   liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
+  /** The server secret (`serverSecret`): console sessions, CSRF tokens and unsubscribe links are signed with keys derived from it. */
+  secret?: Buffer;
+  /** Addresses and CIDR ranges of proxies whose X-Forwarded-For is believed; none: the socket's address. */
+  trustedProxies?: string[];
+  /** Required as a bearer token by /readyz and /metrics when set. */
+  operationsToken?: string;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }
@@ -44,7 +51,8 @@ export function buildServer(deps: ServerDeps) {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
-    trustProxy: true,
+    // Only a configured proxy may say who the client is; anyone else could put any address in X-Forwarded-For.
+    trustProxy: deps.trustedProxies?.length ? deps.trustedProxies : false,
   });
 
   // Security headers on every answer; pages that need their own CSP (docs, console) set it themselves.
@@ -52,13 +60,13 @@ export function buildServer(deps: ServerDeps) {
   app.addHook('onSend', async (_req, reply) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
-  // Per API key (per address without one); webhooks are signed and health checks must always answer.
+  // Per clinic API key, else per address: an unknown key opens no bucket of its own. Webhooks are signed and health checks must always answer.
   app.register(rateLimit, {
     max: deps.apiRatePerMinute ?? 600,
     timeWindow: 60_000,
     keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `key-${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip-${req.ip}`;
+      const clinic = clinicOfKey(deps.clinics, req.headers.authorization);
+      return clinic ? `clinic-${clinic.id}` : `ip-${req.ip}`;
     },
     allowList: (req) => /^\/(healthz|readyz|metrics|webhooks\/)/.test(req.url),
     errorResponseBuilder: (_req, context) => ({
@@ -98,6 +106,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(staffConsole, deps);
   app.register(apiDocs, deps);
   app.register(adminQueues, deps);
+  app.register(unsubscribeLinks, deps);
 
   return app;
 }

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../channels/channel.ts';
 import type { Channel, EmailMessage } from '../../channels/channel.ts';
+import { openChannels } from '../../channels/index.ts';
 import { createSmtpEmail, smtpMessageId } from '../../channels/smtp-email.ts';
+import { loadEnv } from '../../config/env.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { SinkFault, SmtpSink } from '../support/smtp-sink.ts';
 
@@ -189,5 +192,40 @@ describe('smtp email: a connection closed before the greeting', () => {
 
     await expect(channel.send(emailMessage())).resolves.toEqual({ providerId: '<clinic-a-p42-day1-email@aftercare>' });
     expect(await sink.waitFor(1, 5_000)).toHaveLength(1);
+  });
+});
+
+describe('smtp email: the configured transport', () => {
+  const configured = (env: Record<string, string> = {}, secret?: Buffer) => {
+    const channels = openChannels(loadEnv({ SMTP_URL: sink.url, EMAIL_FROM: FROM, PUBLIC_BASE_URL: 'https://aftercare.example.org', ...env }),
+      createLogger({ level: 'silent' }), undefined, secret);
+    channel = channels.email;
+    return channels.email;
+  };
+
+  it('sends two concurrent messages over one SMTP connection with SMTP_POOL_SIZE 1', async () => {
+    const email = configured({ SMTP_POOL_SIZE: '1' });
+    await Promise.all([email.send(emailMessage()), email.send(emailMessage({ messageId: 'clinic-a-p42-day2-email' }))]);
+    expect(await sink.waitFor(2)).toHaveLength(2);
+    expect(sink.connections).toBe(1);
+  });
+
+  it('keeps its connection open between sends by default', async () => {
+    const email = configured();
+    await email.send(emailMessage());
+    await email.send(emailMessage({ messageId: 'clinic-a-p42-day2-email' }));
+    expect(await sink.waitFor(2)).toHaveLength(2);
+    expect(sink.connections).toBe(1);
+  });
+
+  it('puts a signed unsubscribe link on a patient email, and none on a staff notice naming that patient', async () => {
+    const email = configured({}, Buffer.alloc(32, 7));
+    await email.send(emailMessage({ template: 'checkin-24h' }));
+    await email.send(emailMessage({ template: 'escalation-notice', messageId: 'esc-1-r1-email' }));
+    const [patientMail, staffMail] = await sink.waitFor(2);
+    expect(patientMail?.rawHeaders.get('list-unsubscribe')).toMatch(/^<mailto:[^>]+>, <https:\/\/aftercare\.example\.org\/unsubscribe\/[\w-]+\.[\w-]+>$/);
+    expect(patientMail?.rawHeaders.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(staffMail?.rawHeaders.get('list-unsubscribe')).not.toContain('https:');
+    expect(staffMail?.rawHeaders.get('list-unsubscribe-post')).toBeUndefined();
   });
 });

@@ -44,6 +44,8 @@ export interface SmtpSink {
   url: string;
   /** Accepted messages, in arrival order. */
   messages: SinkMessage[];
+  /** SMTP connections opened so far (a pooled client reuses them). */
+  readonly connections: number;
   failNext(...faults: SinkFault[]): void;
   /** Resolves once at least `count` messages were accepted; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
@@ -83,6 +85,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: SinkMessage[] = [];
   const faults: SinkFault[] = [];
   const waiters = new Set<() => void>();
+  let connections = 0;
 
   /** Takes the next fault if it belongs to this phase; a fault for the other phase waits its turn. */
   const takeFault = (phase: 'connect' | 'data'): SinkFault | undefined => {
@@ -105,6 +108,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     closeTimeout: options.closeTimeoutMs ?? 1_000,
     onConnect(session, callback) {
+      connections++;
       const fault = takeFault('connect');
       if (fault !== undefined && 'drop' in fault) dropConnection(session);
       else callback(fault === undefined ? null : smtpError(421, 'service not available, try later'));
@@ -158,6 +162,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get connections() {
+      return connections;
+    },
     failNext(...more) {
       faults.push(...more);
     },

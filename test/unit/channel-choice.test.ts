@@ -7,7 +7,7 @@ const escortPhone = '+15557654321';
 
 /** A patient who prefers SMS, has consented, and has both a phone and an email. */
 function reach(overrides: Partial<Reachability> = {}): Reachability {
-  return { recipient: 'patient', rule: 'preferred', preferred: 'sms', phone, email, smsConsent: true, smsOptedOut: false, ...overrides };
+  return { recipient: 'patient', rule: 'preferred', preferred: 'sms', phone, email, smsConsent: true, smsOptedOut: false, emailOptedOut: false, ...overrides };
 }
 
 const sms = { channel: 'sms', to: phone } as const;
@@ -50,6 +50,16 @@ describe('chooseChannels for a patient', () => {
       expected: { send: [sms], fallback: [mail], unavailable: [] } },
     { case: 'rule sms opted out: falls to email', r: { rule: 'sms', smsOptedOut: true },
       expected: { send: [mail], fallback: [], unavailable: [{ channel: 'sms', reason: 'patient opted out of SMS' }] } },
+    { case: 'rule email opted out of email: falls to sms', r: { rule: 'email', emailOptedOut: true },
+      expected: { send: [sms], fallback: [], unavailable: [{ channel: 'email', reason: 'patient opted out of email' }] } },
+    { case: 'preferred email opted out of email: sms', r: { preferred: 'email', emailOptedOut: true },
+      expected: { send: [sms], fallback: [], unavailable: [{ channel: 'email', reason: 'patient opted out of email' }] } },
+    { case: 'preferred sms opted out of email: sms with no email fallback', r: { emailOptedOut: true },
+      expected: { send: [sms], fallback: [], unavailable: [] } },
+    { case: 'rule both opted out of email: only sms', r: { rule: 'both', emailOptedOut: true },
+      expected: { send: [sms], fallback: [], unavailable: [{ channel: 'email', reason: 'patient opted out of email' }] } },
+    { case: 'opted out of both: nothing, with both reasons', r: { rule: 'both', smsOptedOut: true, emailOptedOut: true },
+      expected: { ...nothing, unavailable: [{ channel: 'sms', reason: 'patient opted out of SMS' }, { channel: 'email', reason: 'patient opted out of email' }] } },
   ])('$case', ({ r, expected }) => {
     expect(chooseChannels(reach(r))).toEqual(expected);
   });
@@ -62,6 +72,15 @@ describe('chooseChannels for a patient', () => {
     for (const rule of ['preferred', 'sms', 'email', 'both'] as const) {
       const choice = chooseChannels(reach({ rule, ...flags }));
       expect([...choice.send, ...choice.fallback].map((c) => c.channel)).not.toContain('sms');
+    }
+  });
+
+  it('never emails a patient who opted out of email, on any rule or preference', () => {
+    for (const rule of ['preferred', 'sms', 'email', 'both'] as const) {
+      for (const preferred of ['sms', 'email'] as const) {
+        const choice = chooseChannels(reach({ rule, preferred, emailOptedOut: true }));
+        expect([...choice.send, ...choice.fallback].map((c) => c.channel)).not.toContain('email');
+      }
     }
   });
 });

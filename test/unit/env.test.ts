@@ -136,3 +136,37 @@ describe('loadEnv errors', () => {
     for (const name of ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_BASE_URL']) expect(message).toContain(`  ${name}: `);
   });
 });
+
+describe('loadEnv secrets', () => {
+  it('refuses an OPERATIONS_TOKEN shorter than 16 characters, naming it', () => {
+    expect(configErrorOf({ OPERATIONS_TOKEN: 'short' }).message).toContain('OPERATIONS_TOKEN');
+    expect(loadEnv({}).OPERATIONS_TOKEN).toBeUndefined();
+  });
+
+  it('refuses a SESSION_SECRET shorter than 32 characters, naming it', () => {
+    expect(configErrorOf({ SESSION_SECRET: 'short' }).message).toContain('SESSION_SECRET: at least 32 characters');
+    expect(loadEnv({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+  });
+});
+
+describe('loadEnv SMTP pool', () => {
+  it('keeps 5 SMTP connections by default and refuses 0', () => {
+    expect(loadEnv({}).SMTP_POOL_SIZE).toBe(5);
+    expect(configErrorOf({ SMTP_POOL_SIZE: '0' }).message).toContain('SMTP_POOL_SIZE');
+  });
+});
+
+describe('loadEnv trusted proxies', () => {
+  it('trusts no proxy by default', () => {
+    expect(loadEnv({}).TRUSTED_PROXIES).toEqual([]);
+  });
+
+  it('reads addresses, CIDR ranges and named ranges, comma-separated', () => {
+    expect(loadEnv({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,::1,fd00::/8,loopback' }).TRUSTED_PROXIES)
+      .toEqual(['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it.each(['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/8', '*'])('refuses %j, naming TRUSTED_PROXIES', (value) => {
+    expect(configErrorOf({ TRUSTED_PROXIES: value }).message).toContain('TRUSTED_PROXIES');
+  });
+});

@@ -18,8 +18,14 @@ export interface InboxEvents {
   readonly listeners: number;
 }
 
-// Multi-line data is one field per line (the SSE format); the browser joins them with newlines.
-const event = (name: string, data: string) => `event: ${name}\n${data.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`;
+/**
+ * One SSE frame. Multi-line data is one field per line; a stream ends a line at CR, LF or CRLF
+ * (WHATWG HTML §9.2.5), so every one of them starts a new `data:` field, or a patient's reply
+ * holding a bare CR could end the field and write an event of its own. The browser joins the
+ * fields with LF.
+ */
+const sseFrame = (name: string, data: string) =>
+  `event: ${name}\n${data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join('\n')}\n\n`;
 
 /**
  * One shared poller for every connected inbox: once a second it reads each watched clinic's open
@@ -53,7 +59,7 @@ export function inboxEvents(deps: { db: Sql; log: Logger; now: () => Date; every
     for (const l of listeners) {
       // A session that ran out while the page stayed open is told so, and the page goes to sign-in.
       if (l.who.expiresAt <= now) {
-        l.res.write(event('signed-out', 'session expired'));
+        l.res.write(sseFrame('signed-out', 'session expired'));
         drop(l);
         continue;
       }
@@ -66,7 +72,7 @@ export function inboxEvents(deps: { db: Sql; log: Logger; now: () => Date; every
           if (l.res.writableEnded) continue;
           const markup = inboxList(items, l.who.clinic, l.csrfToken, now).value;
           if (markup !== l.lastSent) {
-            l.res.write(event('inbox', markup));
+            l.res.write(sseFrame('inbox', markup));
             l.lastSent = markup;
           } else if (ticks % keepAliveEvery === 0) {
             l.res.write(': still here\n\n'); // proxies close silent connections

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,7 @@ declare module 'fastify' {
 
 const csrfCookie = 'aftercare_csrf';
 const formType = 'application/x-www-form-urlencoded';
+const signInAttempts = 20; // a minute, per address and per username
 const signInForm = z.object({ username: z.string().trim().toLowerCase().max(60), password: z.string().max(1024) });
 
 /** CSRF tokens are bound to who is signed in, so a token from the sign-in page cannot act for a nurse. */
@@ -38,7 +40,8 @@ export async function staffConsole(app: FastifyInstance, deps: ServerDeps): Prom
 }
 
 async function consoleScope(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-  const secrets = consoleSecrets(deps.clinics);
+  // Without a secret (a server built on its own) the keys last as long as the process.
+  const secrets = consoleSecrets(deps.secret ?? randomBytes(32));
   // Browsers drop Secure cookies sent over plain http, so the flag follows the public address.
   const secure = deps.twilio?.publicBaseUrl.startsWith('https://') ?? false;
   const cookieOptions = { path: '/console', httpOnly: true, sameSite: 'strict', secure, signed: true } as const;
@@ -105,8 +108,18 @@ async function consoleScope(app: FastifyInstance, deps: ServerDeps): Promise<voi
     return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined)) });
   });
 
-  // A slow, uniform answer and a tight per-address limit keep password guessing expensive.
-  app.post('/sign-in', { preHandler: app.csrfProtection, config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (req, reply) => {
+  // A slow, uniform answer and tight limits per client address and per username keep password guessing expensive.
+  // req.ip is the socket's address unless a trusted proxy forwarded the request; no header a client sends resets either count.
+  const usernameCount = app.createRateLimit({ max: signInAttempts, timeWindow: 60_000,
+    keyGenerator: (req) => `sign-in-user-${signInForm.safeParse(req.body).data?.username ?? ''}` });
+  const perUsername = async (req: FastifyRequest) => {
+    const count = await usernameCount(req);
+    if (!count.isAllowed && count.isExceeded) throw new AftercareError('rate-limited', 'Too many sign-in attempts for this username.');
+  };
+  app.post('/sign-in', {
+    preHandler: [app.csrfProtection, perUsername],
+    config: { rateLimit: { max: signInAttempts, timeWindow: 60_000, keyGenerator: (req) => `sign-in-ip-${req.ip}` } },
+  }, async (req, reply) => {
     const form = signInForm.safeParse(req.body);
     const who = form.success ? await signIn(form.data.username, form.data.password) : undefined;
     if (!who) {

@@ -67,11 +67,13 @@ function describe(kind: string, raw: Record<string, unknown>, zone: string): str
 }
 
 function entry(e: TimelineRow, zone: string): SafeHtml {
-  const words = isKnownKind(e.kind) ? entryWords[e.kind] : e.kind;
+  // An SMS opt-out comes by reply; an email one by the link every patient email carries.
+  const emailOptOut = e.kind === 'patient.opted-out' && e.detail.channel === 'email';
+  const words = emailOptOut ? 'Patient opted out of email' : isKnownKind(e.kind) ? entryWords[e.kind] : e.kind;
   const reply = e.kind === 'reply.received' && typeof e.detail.text === 'string' ? e.detail.text : undefined;
   return html`<li>
   <time datetime="${e.at}">${clinicTime(e.at, zone)}</time>
-  <strong>${words}</strong> ${describe(e.kind, e.detail, zone)}
+  <strong>${words}</strong> ${emailOptOut ? 'with the unsubscribe link of an email' : describe(e.kind, e.detail, zone)}
   ${reply !== undefined && html`<blockquote aria-label="Their reply">${reply}</blockquote>`}
 </li>`;
 }
@@ -83,6 +85,7 @@ export function patientPage(patient: PatientRecord, timeline: TimelineRow[], cli
 <dl class="facts">
   <dt>Prefers</dt><dd>${patient.channel === 'sms' ? 'SMS' : 'Email'}</dd>
   <dt>SMS</dt><dd>${patient.smsOptedOutAt ? `opted out ${clinicTime(patient.smsOptedOutAt, zone)}` : patient.smsConsent ? 'consented' : 'no consent'}</dd>
+  <dt>Email</dt><dd>${!patient.email ? 'none on file' : patient.emailOptedOut ? 'opted out' : 'on file'}</dd>
   <dt>Patient's time zone</dt><dd>${patient.timezone ?? `${zone} (clinic default)`}</dd>
 </dl>
 <h2>Timeline</h2>

@@ -1,6 +1,7 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clinic, Clinics } from '../../../config/clinics.ts';
+import { deriveKey } from '../../../config/server-secret.ts';
 import { hashPassword, verifyPassword } from '../../../lib/passwords.ts';
 
 export type StaffMember = Clinic['staff'][number];
@@ -14,14 +15,11 @@ export const sessionCookie = 'aftercare_staff';
 export const sessionHours = 12;
 
 /**
- * Keys for the session cookie's signature and for CSRF tokens, derived from every clinic's API
- * key hash: each API process reading the same clinic file agrees without shared state, sessions
- * survive restarts, and rotating any clinic's API key ends every console session.
+ * Keys for the session cookie's signature and for CSRF tokens, derived from the server secret:
+ * every API process given the same SESSION_SECRET (or DATA_DIR) agrees, and sessions survive restarts.
  */
-export function consoleSecrets(clinics: Clinics): { cookie: Buffer; csrf: Buffer } {
-  const material = clinics.all().map((c) => `${c.id}:${c.apiKeySha256}`).sort().join('\n');
-  const derive = (purpose: string) => createHmac('sha256', material).update(`aftercare console ${purpose} v1`).digest();
-  return { cookie: derive('session cookie'), csrf: derive('csrf') };
+export function consoleSecrets(secret: Buffer): { cookie: Buffer; csrf: Buffer } {
+  return { cookie: deriveKey(secret, 'console session cookie'), csrf: deriveKey(secret, 'console csrf') };
 }
 
 // A password change ends that person's sessions: the cookie carries a fingerprint of the hash it was issued against.
