@@ -75,6 +75,10 @@ export async function recordSent(sql: Sql, sends: Array<{ id: string; providerId
   );
 }
 
-export async function recordFailure(sql: Sql, id: string, status: 'retry' | 'unknown' | 'failed', errorCode: string): Promise<void> {
-  await sql.query(`UPDATE deliveries SET status = $2, error_code = $3, updated_at = now() WHERE id = $1 AND status = 'sending'`, [id, status, errorCode]);
+/** `providerId`: the provider accepted the message and only recording it failed (status `unknown`). */
+export async function recordFailure(sql: Sql, id: string, status: 'retry' | 'unknown' | 'failed', errorCode: string, providerId?: string): Promise<void> {
+  await sql.query(
+    `UPDATE deliveries SET status = $2, error_code = $3, provider_id = coalesce($4, provider_id), updated_at = now() WHERE id = $1 AND status = 'sending'`,
+    [id, status, errorCode, providerId ?? null],
+  );
 }

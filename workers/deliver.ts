@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clinic } from '../config/clinics.ts';
 import type { ChannelName } from '../core/channel-choice.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
-import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
+import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channels/channel.ts';
 import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -13,7 +13,7 @@ import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
-import { sendStore } from './send-store.ts';
+import { sendStore, type SendStore } from './send-store.ts';
 
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
 export async function deliver(
@@ -31,6 +31,11 @@ export async function deliver(
   if (!claim.claimed) {
     if (claim.status === 'failed') return { code: 'failed-earlier' };
     if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
+    // Accepted by the provider, only the record of it failed.
+    if (claim.status === 'unknown' && claim.providerId) {
+      await store.recordSent(id, claim.providerId);
+      return 'sent';
+    }
     // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
     const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
     if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
@@ -45,10 +50,9 @@ export async function deliver(
     if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
     log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
   }
+  let receipt: SentReceipt;
   try {
-    const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
-    await store.recordSent(id, receipt.providerId);
-    return 'sent';
+    receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
   } catch (err) {
     if (!(err instanceof DeliveryError)) {
       // Stopped before the provider (the rate limit's Redis away): free the claim for the retry at once.
@@ -65,6 +69,23 @@ export async function deliver(
     }
     // Ambiguous: the retry looks at the provider before sending again.
     await recordFailure(deps.db, id, err.ambiguous ? 'unknown' : 'retry', err.code);
+    throw err;
+  }
+  await recordAccepted(deps, store, id, receipt.providerId);
+  return 'sent';
+}
+
+/**
+ * The provider has the message: from here on nothing may free the claim for a resend. A failed
+ * record (PostgreSQL restarting, a whole group-commit batch refused) leaves the claim `unknown`
+ * with the provider's id, so the retry records it without sending; if even that write fails, the
+ * claim stays `sending` and CLAIM_TIMEOUT makes the retry look at the provider first.
+ */
+async function recordAccepted(deps: DispatcherDeps, store: SendStore, id: string, providerId: string): Promise<void> {
+  try {
+    await store.recordSent(id, providerId);
+  } catch (err) {
+    await recordFailure(deps.db, id, 'unknown', err instanceof AftercareError ? err.code : 'record-failed', providerId).catch(() => undefined);
     throw err;
   }
 }
