@@ -1,7 +1,7 @@
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SendRate } from '../lib/send-rate.ts';
-import type { Channel, EmailMessage, SmsMessage } from './channel.ts';
+import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './channel.ts';
 import { createOutbox } from './outbox.ts';
 import { createSmtpEmail } from './smtp-email.ts';
 import { createTwilioSms } from './twilio-sms.ts';
@@ -25,12 +25,10 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
       })
     : createOutbox<SmsMessage>('sms', env.OUTBOX_DIR, log);
   // The limit sits right before the provider call, so only real SMS sends count against it.
-  const sms: Channel<SmsMessage> = rate
-    ? { ...provider, send: (message) => rate.around(() => provider.send(message)) }
-    : provider;
-  const email: Channel<EmailMessage> = env.SMTP_URL
+  const sms = beforeProvider(provider, rate);
+  const email = beforeProvider(env.SMTP_URL
     ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM })
-    : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log);
+    : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log));
   return {
     sms,
     email,
@@ -38,4 +36,13 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
       await Promise.all([sms.close?.(), email.close?.()]);
     },
   };
+}
+
+/** A send's `beforeSend` (its claim) runs inside the rate-limit slot, right before the provider call. */
+function beforeProvider<M extends OutboundMessage>(provider: Channel<M>, rate?: SendRate): Channel<M> {
+  const call = async (message: M, beforeSend?: () => Promise<void>) => {
+    await beforeSend?.();
+    return provider.send(message);
+  };
+  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend)) : call(message, beforeSend)) };
 }

@@ -6,7 +6,7 @@ import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channe
 import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { recordFailure, takeOverClaim } from '../store/deliveries.ts';
+import { recordFailure, takeOverClaim, type Refusal } from '../store/deliveries.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
 import { findTemplate } from '../templates/index.ts';
@@ -14,6 +14,9 @@ import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
 import { sendStore, type SendStore } from './send-store.ts';
+
+/** `withdrawn`: the send was no longer allowed when it was claimed (a STOP or a cancellation while it waited). */
+export type DeliverOutcome = 'sent' | { code: string } | { withdrawn: Refusal };
 
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
 export async function deliver(
@@ -23,42 +26,76 @@ export async function deliver(
   now: Date,
   log: Logger,
   finalAttempt: boolean,
-): Promise<'sent' | { code: string }> {
+): Promise<DeliverOutcome> {
   const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
   const id = message.messageId;
   const store = deps.sends ?? sendStore(deps.db);
-  const claim = await store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider });
-  if (!claim.claimed) {
-    if (claim.status === 'failed') return { code: 'failed-earlier' };
-    if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
-    // Accepted by the provider, only the record of it failed.
-    if (claim.status === 'unknown' && claim.providerId) {
-      await store.recordSent(id, claim.providerId);
-      return 'sent';
-    }
-    // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
-    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
-    if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
-    const found = await (message.channel === 'sms'
-      ? deps.channels.sms.findSent?.(message, claim.claimedAt)
-      : deps.channels.email.findSent?.(message, claim.claimedAt));
-    if (found) {
-      await store.recordSent(id, found.providerId);
-      log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
-      return 'sent';
-    }
-    if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
-    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  const claim = await sendClaimed(deps, store, message, () => store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider }), log, finalAttempt);
+  if (!isUnclaimed(claim)) return claim;
+  if (claim.refused) return { withdrawn: claim.refused };
+  if (claim.status === 'failed') return { code: 'failed-earlier' };
+  if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
+  // Accepted by the provider, only the record of it failed.
+  if (claim.status === 'unknown' && claim.providerId) {
+    await store.recordSent(id, claim.providerId);
+    return 'sent';
   }
+  // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
+  const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+  if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+  const found = await (message.channel === 'sms'
+    ? deps.channels.sms.findSent?.(message, claim.claimedAt)
+    : deps.channels.email.findSent?.(message, claim.claimedAt));
+  if (found) {
+    await store.recordSent(id, found.providerId);
+    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
+    return 'sent';
+  }
+  log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  const again = await sendClaimed(deps, store, message, () => takeOverClaim(deps.db, id, staleBefore), log, finalAttempt);
+  if (!isUnclaimed(again)) return again;
+  if (again.refused) return { withdrawn: again.refused };
+  throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+}
+
+type Unclaimed = { claimed: false; refused: Refusal | null };
+const isUnclaimed = <C extends Unclaimed>(outcome: DeliverOutcome | C): outcome is C => typeof outcome === 'object' && 'claimed' in outcome;
+
+/** Thrown inside the channel by a claim not taken: the provider is not called. */
+class ClaimNotTaken extends Error {
+  override name = 'ClaimNotTaken';
+}
+
+/**
+ * Sends `message` if `take` claims it. The claim runs inside the channel, in the rate-limit slot
+ * right before the provider call, so it reads opt-out and cancellation as they are at that moment.
+ * Answers the claim when it was not taken.
+ */
+async function sendClaimed<C extends { claimed: true } | Unclaimed>(
+  deps: DispatcherDeps,
+  store: SendStore,
+  message: OutboundMessage,
+  take: () => Promise<C>,
+  log: Logger,
+  finalAttempt: boolean,
+): Promise<DeliverOutcome | Exclude<C, { claimed: true }>> {
+  const id = message.messageId;
+  let claim: C | undefined;
+  const claimFirst = async () => {
+    claim = await take();
+    if (!claim.claimed) throw new ClaimNotTaken(`the send ${id} is not this attempt's`);
+  };
   let receipt: SentReceipt;
   try {
-    receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
+    receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message, claimFirst) : deps.channels.email.send(message, claimFirst));
   } catch (err) {
+    const taken: C | undefined = claim;
+    if (taken && !taken.claimed) return taken as Exclude<C, { claimed: true }>;
+    // Stopped before the claim (the rate limit's Redis away, the claim statement failed): nothing to free.
+    if (!taken) throw err;
     if (!(err instanceof DeliveryError)) {
-      // Stopped before the provider (the rate limit's Redis away): free the claim for the retry at once.
-      // Anything else unforeseen may have reached the provider: the retry looks there first.
-      const code = err instanceof AftercareError ? err.code : 'internal';
-      await recordFailure(deps.db, id, err instanceof AftercareError ? 'retry' : 'unknown', code);
+      // Anything unforeseen after the claim may have reached the provider: the retry looks there first.
+      await recordFailure(deps.db, id, err instanceof AftercareError ? 'retry' : 'unknown', err instanceof AftercareError ? err.code : 'internal');
       throw err;
     }
     log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');

@@ -97,9 +97,11 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
 
   const sent: ChannelName[] = [];
   const failures: string[] = [];
+  const unavailable: string[] = [];
+  let cancelled = false;
   const queue = [...choice.send];
   const fallback = [...choice.fallback];
-  while (queue.length) {
+  while (queue.length && !cancelled) {
     const target = queue.shift()!;
     let message;
     try {
@@ -113,14 +115,20 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
       sent.push(target.channel);
       continue;
     }
-    failures.push(`${target.channel}: ${result.code}`);
-    // A permanent failure falls back to the patient's other channel, once.
-    const next = fallback.shift();
+    if ('withdrawn' in result) {
+      // Cancelled or opted out while the send waited for its slot: as if so when the channels were chosen.
+      if (result.withdrawn === 'cancelled') cancelled = true;
+      else unavailable.push(`${target.channel}: patient opted out of ${target.channel === 'sms' ? 'SMS' : 'email'}`);
+    } else failures.push(`${target.channel}: ${result.code}`);
+    // A permanent failure or an opt-out falls back to the patient's other channel, once.
+    const next = cancelled ? undefined : fallback.shift();
     if (next && !sent.includes(next.channel)) {
-      await note('delivery.failed', { channel: target.channel, code: result.code, fallback: next.channel });
+      if ('code' in result) await note('delivery.failed', { channel: target.channel, code: result.code, fallback: next.channel });
       queue.push(next);
     }
   }
+  if (sent.length === 0 && cancelled) return finish('cancelled', 'plan cancelled');
+  if (sent.length === 0 && failures.length === 0) return finish('skipped', unavailable.join('; '));
   if (sent.length === 0) {
     const reason = `unreachable (${failures.join('; ')})`;
     const outcome = await finish('failed', reason);
@@ -129,7 +137,8 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
         cause: `unreachable-${step.id}`, reason: `cannot be reached for ${step.key}: ${failures.join('; ')}` });
     return outcome;
   }
-  if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) })) {
+  if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent,
+    ...(failures.length ? { failures } : {}), ...(unavailable.length ? { unavailable } : {}) })) {
     for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
     deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
     log.info({ channels: sent }, 'step sent');
@@ -162,7 +171,7 @@ export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: strin
     return { state: 'skipped', reason: reason ?? 'no address' };
   }
   const result = await deliver(deps, buildMessage(step, plan, patient, clinic, channel, to), step, now, log, false);
-  if (result !== 'sent') return { state: 'failed', reason: result.code };
+  if (result !== 'sent') return 'code' in result ? { state: 'failed', reason: result.code } : { state: 'skipped', reason: result.withdrawn };
   await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'step.sent',
     detail: { key: step.key, template: step.template, recipient: step.recipient, channels: [channel], fallback: true } }]);
   return { state: 'sent', channels: [channel] };
