@@ -95,6 +95,15 @@ export async function takeOverClaim(sql: Sql, id: string, staleBefore: Date): Pr
   return row?.taken ? { claimed: true } : { claimed: false, refused: row?.refused ?? null };
 }
 
+/** The claims of these sends as they stand, without taking any. */
+export async function loadClaims(sql: Sql, ids: string[]): Promise<Map<string, { status: DeliveryStatus; providerId: string | null; claimedAt: Date }>> {
+  const rows = await sql.query<{ id: string; status: DeliveryStatus; provider_id: string | null; claimed_at: Date }>(
+    'SELECT id, status, provider_id, claimed_at FROM deliveries WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { status: r.status, providerId: r.provider_id, claimedAt: r.claimed_at }]));
+}
+
 export async function recordSent(sql: Sql, sends: Array<{ id: string; providerId: string }>): Promise<void> {
   await sql.query(
     `UPDATE deliveries d SET status = 'sent', provider_id = x.provider_id, error_code = NULL, updated_at = now()

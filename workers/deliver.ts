@@ -6,7 +6,7 @@ import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channe
 import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { recordFailure, takeOverClaim, type Refusal } from '../store/deliveries.ts';
+import { loadClaims, recordFailure, takeOverClaim, type DeliveryStatus, type Refusal } from '../store/deliveries.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
 import { findTemplate } from '../templates/index.ts';
@@ -35,27 +35,57 @@ export async function deliver(
   if (claim.refused) return { withdrawn: claim.refused };
   if (claim.status === 'failed') return { code: 'failed-earlier' };
   if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
-  // Accepted by the provider, only the record of it failed.
-  if (claim.status === 'unknown' && claim.providerId) {
-    await store.recordSent(id, claim.providerId);
-    return 'sent';
-  }
-  // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
-  const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
-  if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
-  const found = await (message.channel === 'sms'
-    ? deps.channels.sms.findSent?.(message, claim.claimedAt)
-    : deps.channels.email.findSent?.(message, claim.claimedAt));
-  if (found) {
-    await store.recordSent(id, found.providerId);
-    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
-    return 'sent';
-  }
+  if (await foundAtProvider(deps, store, message, claim, now, log)) return 'sent';
+  const staleBefore = staleClaimsBefore(deps, now);
   log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
   const again = await sendClaimed(deps, store, message, () => takeOverClaim(deps.db, id, staleBefore), log, finalAttempt);
   if (!isUnclaimed(again)) return again;
   if (again.refused) return { withdrawn: again.refused };
   throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+}
+
+const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+
+/**
+ * A claim left `sending` or `unknown` by an earlier attempt: true when that attempt's message is
+ * at the provider (then recorded as sent). While the claim is fresh its attempt may still be
+ * talking to the provider, and nobody may decide for it.
+ */
+async function foundAtProvider(
+  deps: DispatcherDeps,
+  store: SendStore,
+  message: OutboundMessage,
+  claim: { status: DeliveryStatus; providerId: string | null; claimedAt: Date },
+  now: Date,
+  log: Logger,
+): Promise<boolean> {
+  const id = message.messageId;
+  // Accepted by the provider, only the record of it failed.
+  if (claim.status === 'unknown' && claim.providerId) {
+    await store.recordSent(id, claim.providerId);
+    return true;
+  }
+  if (claim.status === 'sending' && claim.claimedAt > staleClaimsBefore(deps, now)) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+  const found = await (message.channel === 'sms'
+    ? deps.channels.sms.findSent?.(message, claim.claimedAt)
+    : deps.channels.email.findSent?.(message, claim.claimedAt));
+  if (!found) return false;
+  await store.recordSent(id, found.providerId);
+  log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
+  return true;
+}
+
+/** The channels of `messages` that an earlier attempt already sent, by their records or at the provider. Sends nothing. */
+export async function sentEarlier(deps: DispatcherDeps, messages: OutboundMessage[], now: Date, log: Logger): Promise<ChannelName[]> {
+  const store = deps.sends ?? sendStore(deps.db);
+  const claims = await loadClaims(deps.db, messages.map((m) => m.messageId));
+  const went: ChannelName[] = [];
+  for (const message of messages) {
+    const claim = claims.get(message.messageId);
+    if (!claim || claim.status === 'retry' || claim.status === 'failed') continue;
+    if ((claim.status !== 'sending' && claim.status !== 'unknown') || (await foundAtProvider(deps, store, message, claim, now, log))) went.push(message.channel);
+  }
+  return went;
 }
 
 type Unclaimed = { claimed: false; refused: Refusal | null };
