@@ -11,6 +11,7 @@ import type { PatientRecord } from '../store/patients.ts';
 import { deferStep, finalStepStates, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { buildMessage, deliver, sentEarlier } from './deliver.ts';
+import { reviewUnsentCheckin } from './checkins.ts';
 import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { sendStore, type SendStore } from './send-store.ts';
@@ -93,7 +94,11 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
     const went = step.state === 'sending' ? await sentEarlier(deps, addressesOf(step, plan, patient)
       .map((a) => buildMessage(step, plan, patient, clinic, a.channel, a.to)), now, log) : [];
     if (went.length) return sentNow(went);
-    if (decision.action === 'expire') return finish('expired', decision.reason);
+    if (decision.action === 'expire') {
+      const outcome = await finish('expired', decision.reason);
+      await reviewUnsentCheckin(deps, step, decision.reason);
+      return outcome;
+    }
     const until = new Date(decision.until);
     await deferStep(deps.db, step.id, until, decision.reason);
     await note('step.deferred', { until: decision.until, reason: decision.reason });
