@@ -43,7 +43,7 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
 
   if (job.round === 1 && step.expectsReply.remindOnce && !row.reminded) {
     // A reminder is never sent at night: it waits for the end of quiet hours.
-    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: patient.timezone ?? clinic.timezone, quietHours: clinic.quietHours,
+    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: plan.zone, quietHours: clinic.quietHours,
       critical: false, grace: 'P1D', now });
     if (decision.action === 'defer') return { state: 'deferred', until: new Date(decision.until) };
     const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });

@@ -82,7 +82,8 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
 
   const decision = decideSend({
     dueAt: step.dueAt.toISOString(),
-    zone: patient.timezone ?? clinic.timezone,
+    // The zone the plan was made in: a later event that moves the patient does not move its times.
+    zone: plan.zone,
     quietHours: clinic.quietHours,
     critical: step.critical,
     grace: step.grace,
