@@ -37,7 +37,11 @@ export interface Channel<M extends OutboundMessage = OutboundMessage> {
   kind: M['channel'];
   /** 'twilio' | 'smtp' | 'outbox': said at start-up, never with secrets. */
   provider: string;
-  send(message: M): Promise<SentReceipt>;
+  /**
+   * `beforeSend` runs right before the provider call, inside the rate-limit slot (the channels of
+   * `openChannels` run it; a bare provider does not): the delivery claim, which throws to stop the send.
+   */
+  send(message: M, beforeSend?: () => Promise<void>): Promise<SentReceipt>;
   /**
    * After an ambiguous failure (the request may have reached the provider), find the
    * message the provider already accepted so it is not sent twice.

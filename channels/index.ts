@@ -4,7 +4,7 @@ import { unsubscribePath } from '../lib/unsubscribe-link.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SendRate } from '../lib/send-rate.ts';
-import type { Channel, EmailMessage, SmsMessage } from './channel.ts';
+import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './channel.ts';
 import { createOutbox } from './outbox.ts';
 import { createSmtpEmail } from './smtp-email.ts';
 import { createTwilioSms } from './twilio-sms.ts';
@@ -31,13 +31,11 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate, secret?: Bu
       })
     : createOutbox<SmsMessage>('sms', env.OUTBOX_DIR, log);
   // The limit sits right before the provider call, so only real SMS sends count against it.
-  const sms: Channel<SmsMessage> = rate
-    ? { ...provider, send: (message) => rate.around(() => provider.send(message)) }
-    : provider;
-  const email: Channel<EmailMessage> = env.SMTP_URL
+  const sms = beforeProvider(provider, rate);
+  const email = beforeProvider(env.SMTP_URL
     // Pooled: a connection (and its TLS and AUTH) serves many sends instead of one each.
     ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE, unsubscribeUrl: unsubscribeLink(env, secret) })
-    : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log);
+    : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log));
   return {
     sms,
     email,
@@ -52,4 +50,13 @@ function unsubscribeLink(env: Env, secret: Buffer | undefined): ((m: EmailMessag
   if (!secret) return undefined;
   const key = unsubscribeKey(secret);
   return (m) => (isTemplateKey(m.template) ? `${env.PUBLIC_BASE_URL}${unsubscribePath(key, { clinicId: m.clinicId, patientId: m.patientId, channel: 'email' })}` : undefined);
+}
+
+/** A send's `beforeSend` (its claim) runs inside the rate-limit slot, right before the provider call. */
+function beforeProvider<M extends OutboundMessage>(provider: Channel<M>, rate?: SendRate): Channel<M> {
+  const call = async (message: M, beforeSend?: () => Promise<void>) => {
+    await beforeSend?.();
+    return provider.send(message);
+  };
+  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend)) : call(message, beforeSend)) };
 }

@@ -1,6 +1,8 @@
 import { DateTime, Duration } from 'luxon';
 import type { CarePlan, CarePlanStep } from './care-plan.ts';
-import type { QuietHours } from './quiet-hours.ts';
+import { atLocalTime, endOfQuietHours, inQuietHours, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
+
+export { endOfQuietHours, inQuietHours } from './quiet-hours.ts';
 import { isTimeZone } from './time-zone.ts';
 
 export interface ScheduledStep {
@@ -62,12 +64,15 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
     // current offset when that offset is valid, so the time is sent once, never twice.
     planned = atLocalTime(planned, step.localTime);
   }
-  const deferred = !critical && inQuietHours(planned, quietHours);
-  const due = deferred ? endOfQuietHours(planned, quietHours) : planned;
-  const dueAt = utcIso(due);
+  const inQuiet = !critical && inQuietHours(planned, quietHours);
+  const quietEnd = inQuiet ? endOfQuietHours(planned, quietHours) : planned;
   // A step already due when the event is planned gets the same verdict the dispatcher would
-  // give it now; a step still in the future is always scheduled.
-  const verdict = due <= now ? decideSend({ dueAt, zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
+  // give it now (expired, or waiting for the end of tonight's quiet hours); a future step is scheduled.
+  const verdict = quietEnd <= now ? decideSend({ dueAt: utcIso(quietEnd), zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
+  const waits = verdict.action === 'defer';
+  const deferred = inQuiet || waits;
+  const due = waits ? parseInstant(verdict.until, 'until').setZone(zone) : quietEnd;
+  const dueAt = utcIso(due);
   return {
     key: step.key,
     template: step.template,
@@ -84,7 +89,15 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
   };
 }
 
-/** What the dispatcher does with a step whose job fires now (possibly late, possibly at night). */
+/**
+ * What the dispatcher does with a step whose job fires now (possibly late, possibly at night).
+ *
+ * Quiet hours do not make a step late: a non-critical step's grace counts waking time only. A
+ * step that meets quiet hours while still within its grace waits for their end, and from there
+ * has its grace again, as a step planned into quiet hours does. So a check-in due 20:59:30 and
+ * picked up at 21:00:01 goes at 08:00 like one planned for 21:00; one that was already past its
+ * grace when quiet hours began expires. A critical step's grace is elapsed time.
+ */
 export function decideSend(input: {
   dueAt: string;
   zone: string;
@@ -98,65 +111,23 @@ export function decideSend(input: {
   const now = input.now.setZone(zone);
   const grace = Duration.fromISO(input.grace);
   if (!grace.isValid) throw new RangeError(`invalid grace duration "${input.grace}"`);
-  const deadline = due.plus(grace);
   // Reasons are written only when a step does not go now (formatting is most of the cost otherwise).
   const dueText = () => `due ${due.toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
-  const graceText = () => formatDuration(grace);
 
-  if (now > deadline) {
-    return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${graceText()} grace (${dueText()})` };
+  // Waking lateness is counted only when elapsed time is past the grace (it can only be less).
+  if (now > due.plus(grace)) {
+    const late = input.critical ? now.toMillis() - due.toMillis() : wakingMillisBetween(due, now, input.quietHours, grace.toMillis());
+    if (late > grace.toMillis()) {
+      return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${formatDuration(grace)} grace (${dueText()})` };
+    }
   }
   // A job that fires early (clock skew, a repaired job) waits for its time.
   if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText()}` };
   if (!input.critical && inQuietHours(now, input.quietHours)) {
     const end = endOfQuietHours(now, input.quietHours);
-    if (end > deadline) {
-      return {
-        action: 'expire',
-        reason: `quiet hours end ${end.toFormat('yyyy-MM-dd HH:mm')}, past its ${graceText()} grace (${dueText()}); never sent at night`,
-      };
-    }
     return { action: 'defer', until: utcIso(end), reason: `quiet hours until ${end.toFormat('HH:mm')} ${zone}` };
   }
   return { action: 'send' };
-}
-
-/** Quiet hours are [start, end) in local wall-clock minutes; start > end wraps midnight; start == end means none. */
-export function inQuietHours(local: DateTime, quietHours: QuietHours): boolean {
-  checkedDateTime(local);
-  const start = minuteOfDay(quietHours.start);
-  const end = minuteOfDay(quietHours.end);
-  const t = local.hour * 60 + local.minute;
-  if (start === end) return false;
-  return start < end ? t >= start && t < end : t >= start || t < end;
-}
-
-/**
- * The next instant the quiet period containing `local` ends, in local's zone.
- * A time outside quiet hours is returned unchanged (nothing to wait for).
- */
-export function endOfQuietHours(local: DateTime, quietHours: QuietHours): DateTime {
-  if (!inQuietHours(local, quietHours)) return local;
-  const start = minuteOfDay(quietHours.start);
-  const wraps = start > minuteOfDay(quietHours.end);
-  // Wrapping hours (21:00..08:00) end tomorrow when we are on the evening side of midnight.
-  const endsTomorrow = wraps && local.hour * 60 + local.minute >= start;
-  return atLocalTime(endsTomorrow ? local.plus({ days: 1 }) : local, quietHours.end);
-}
-
-function atLocalTime(local: DateTime, hhmm: string): DateTime {
-  const { hour, minute } = wallClock(hhmm);
-  return local.set({ hour, minute, second: 0, millisecond: 0 });
-}
-
-function minuteOfDay(hhmm: string): number {
-  const { hour, minute } = wallClock(hhmm);
-  return hour * 60 + minute;
-}
-
-function wallClock(hhmm: string): { hour: number; minute: number } {
-  const [hour = 0, minute = 0] = hhmm.split(':').map(Number);
-  return { hour, minute };
 }
 
 function checkedZone(zone: string): string {

@@ -15,7 +15,7 @@ export interface PatientRecord {
   emailOptedOut: boolean;
 }
 
-/** The contact data of the latest event wins; an opt-out recorded from a STOP reply is kept. */
+/** The contact data of the latest event wins; an opt-out recorded from a STOP reply, and a zone the event leaves out, are kept. */
 export async function upsertPatients(sql: Sql, list: Array<{ clinicId: string; patient: Patient }>): Promise<void> {
   // One row per patient (the last in the list): an upsert may touch each row once per statement.
   // In key order, so two batches touching the same patients lock them in the same order.
@@ -28,7 +28,7 @@ export async function upsertPatients(sql: Sql, list: Array<{ clinicId: string; p
     `INSERT INTO patients (clinic_id, id, first_name, phone, email, timezone, locale, channel, sms_consent)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])
      ON CONFLICT (clinic_id, id) DO UPDATE SET first_name = EXCLUDED.first_name, phone = EXCLUDED.phone, email = EXCLUDED.email,
-       timezone = EXCLUDED.timezone, locale = EXCLUDED.locale, channel = EXCLUDED.channel, sms_consent = EXCLUDED.sms_consent, updated_at = now()`,
+       timezone = coalesce(EXCLUDED.timezone, patients.timezone), locale = EXCLUDED.locale, channel = EXCLUDED.channel, sms_consent = EXCLUDED.sms_consent, updated_at = now()`,
     [col((x) => x.clinicId), col((x) => x.patient.id), col((x) => x.patient.firstName), col((x) => x.patient.phone ?? null),
       col((x) => x.patient.email ?? null), col((x) => x.patient.timezone ?? null), col((x) => x.patient.locale),
       col((x) => x.patient.channel), col((x) => x.patient.smsConsent)],

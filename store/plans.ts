@@ -263,8 +263,12 @@ export async function moveStep(sql: Sql, id: string, from: StepState[], to: Step
   return rows.length > 0;
 }
 
+/** A step waits for a later time; one revived in `sending` goes back to `scheduled` until then. */
 export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: string): Promise<void> {
-  await sql.query(`UPDATE steps SET due_at = $2, reason = $3, updated_at = now() WHERE id = $1 AND state = 'scheduled'`, [id, dueAt, reason]);
+  await sql.query(
+    `UPDATE steps SET state = 'scheduled', due_at = $2, reason = $3, updated_at = now() WHERE id = $1 AND state IN ('scheduled', 'sending')`,
+    [id, dueAt, reason],
+  );
 }
 
 /** Steps that should have a job in Redis now: still open and due before the horizon. */

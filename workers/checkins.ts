@@ -2,12 +2,24 @@ import { DateTime, Duration } from 'luxon';
 import { chooseChannels } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
 import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
-import { loadStep } from '../store/plans.ts';
+import { loadStep, type StepRecord } from '../store/plans.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
 import { raiseAndNotify, type EscalationDeps } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
+
+/**
+ * A step that expects a reply and expired unsent: staff review it, so nobody believes the check-in
+ * went out and is waiting for an answer. Raised once per step.
+ */
+export async function reviewUnsentCheckin(deps: EscalationDeps, step: StepRecord, reason: string): Promise<void> {
+  if (!step.expectsReply || step.recipient !== 'patient') return;
+  await raiseAndNotify(deps, {
+    clinicId: step.clinicId, patientId: step.patientId, kind: 'review', stepId: step.id, cause: `unsent-${step.id}`,
+    reason: `the ${step.key} check-in was never sent: ${reason}`,
+  });
+}
 
 export type WindowOutcome = { state: 'replied' | 'reminded' | 'escalated' } | { state: 'deferred'; until: Date };
 
@@ -31,7 +43,7 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
 
   if (job.round === 1 && step.expectsReply.remindOnce && !row.reminded) {
     // A reminder is never sent at night: it waits for the end of quiet hours.
-    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: patient.timezone ?? clinic.timezone, quietHours: clinic.quietHours,
+    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: plan.zone, quietHours: clinic.quietHours,
       critical: false, grace: 'P1D', now });
     if (decision.action === 'defer') return { state: 'deferred', until: new Date(decision.until) };
     const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });

@@ -2,18 +2,21 @@ import { DateTime } from 'luxon';
 import type { Clinic } from '../config/clinics.ts';
 import type { ChannelName } from '../core/channel-choice.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
-import { DeliveryError, type OutboundMessage } from '../channels/channel.ts';
+import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channels/channel.ts';
 import { AftercareError } from '../lib/errors.ts';
 import { deliveryId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { recordFailure, takeOverClaim } from '../store/deliveries.ts';
+import { loadClaims, recordFailure, takeOverClaim, type DeliveryStatus, type Refusal } from '../store/deliveries.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
 import { JobFailure } from './job-failure.ts';
-import { sendStore } from './send-store.ts';
+import { sendStore, type SendStore } from './send-store.ts';
+
+/** `withdrawn`: the send was no longer allowed when it was claimed (a STOP or a cancellation while it waited). */
+export type DeliverOutcome = 'sent' | { code: string } | { withdrawn: Refusal };
 
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
 export async function deliver(
@@ -23,38 +26,106 @@ export async function deliver(
   now: Date,
   log: Logger,
   finalAttempt: boolean,
-): Promise<'sent' | { code: string }> {
+): Promise<DeliverOutcome> {
   const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
   const id = message.messageId;
   const store = deps.sends ?? sendStore(deps.db);
-  const claim = await store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider });
-  if (!claim.claimed) {
-    if (claim.status === 'failed') return { code: 'failed-earlier' };
-    if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
-    // A claim without an outcome. While it is fresh, its attempt may still be talking to the provider.
-    const staleBefore = DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
-    if (claim.status === 'sending' && claim.claimedAt > staleBefore) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
-    const found = await (message.channel === 'sms'
-      ? deps.channels.sms.findSent?.(message, claim.claimedAt)
-      : deps.channels.email.findSent?.(message, claim.claimedAt));
-    if (found) {
-      await store.recordSent(id, found.providerId);
-      log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
-      return 'sent';
-    }
-    if (!(await takeOverClaim(deps.db, id, staleBefore))) throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
-    log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  const claim = await sendClaimed(deps, store, message, () => store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider }), log, finalAttempt);
+  if (!isUnclaimed(claim)) return claim;
+  if (claim.refused) return { withdrawn: claim.refused };
+  if (claim.status === 'failed') return { code: 'failed-earlier' };
+  if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
+  if (await foundAtProvider(deps, store, message, claim, now, log)) return 'sent';
+  const staleBefore = staleClaimsBefore(deps, now);
+  log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  const again = await sendClaimed(deps, store, message, () => takeOverClaim(deps.db, id, staleBefore), log, finalAttempt);
+  if (!isUnclaimed(again)) return again;
+  if (again.refused) return { withdrawn: again.refused };
+  throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+}
+
+const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+
+/**
+ * A claim left `sending` or `unknown` by an earlier attempt: true when that attempt's message is
+ * at the provider (then recorded as sent). While the claim is fresh its attempt may still be
+ * talking to the provider, and nobody may decide for it.
+ */
+async function foundAtProvider(
+  deps: DispatcherDeps,
+  store: SendStore,
+  message: OutboundMessage,
+  claim: { status: DeliveryStatus; providerId: string | null; claimedAt: Date },
+  now: Date,
+  log: Logger,
+): Promise<boolean> {
+  const id = message.messageId;
+  // Accepted by the provider, only the record of it failed.
+  if (claim.status === 'unknown' && claim.providerId) {
+    await store.recordSent(id, claim.providerId);
+    return true;
   }
+  if (claim.status === 'sending' && claim.claimedAt > staleClaimsBefore(deps, now)) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+  const found = await (message.channel === 'sms'
+    ? deps.channels.sms.findSent?.(message, claim.claimedAt)
+    : deps.channels.email.findSent?.(message, claim.claimedAt));
+  if (!found) return false;
+  await store.recordSent(id, found.providerId);
+  log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome found at the provider; not sent again');
+  return true;
+}
+
+/** The channels of `messages` that an earlier attempt already sent, by their records or at the provider. Sends nothing. */
+export async function sentEarlier(deps: DispatcherDeps, messages: OutboundMessage[], now: Date, log: Logger): Promise<ChannelName[]> {
+  const store = deps.sends ?? sendStore(deps.db);
+  const claims = await loadClaims(deps.db, messages.map((m) => m.messageId));
+  const went: ChannelName[] = [];
+  for (const message of messages) {
+    const claim = claims.get(message.messageId);
+    if (!claim || claim.status === 'retry' || claim.status === 'failed') continue;
+    if ((claim.status !== 'sending' && claim.status !== 'unknown') || (await foundAtProvider(deps, store, message, claim, now, log))) went.push(message.channel);
+  }
+  return went;
+}
+
+type Unclaimed = { claimed: false; refused: Refusal | null };
+const isUnclaimed = <C extends Unclaimed>(outcome: DeliverOutcome | C): outcome is C => typeof outcome === 'object' && 'claimed' in outcome;
+
+/** Thrown inside the channel by a claim not taken: the provider is not called. */
+class ClaimNotTaken extends Error {
+  override name = 'ClaimNotTaken';
+}
+
+/**
+ * Sends `message` if `take` claims it. The claim runs inside the channel, in the rate-limit slot
+ * right before the provider call, so it reads opt-out and cancellation as they are at that moment.
+ * Answers the claim when it was not taken.
+ */
+async function sendClaimed<C extends { claimed: true } | Unclaimed>(
+  deps: DispatcherDeps,
+  store: SendStore,
+  message: OutboundMessage,
+  take: () => Promise<C>,
+  log: Logger,
+  finalAttempt: boolean,
+): Promise<DeliverOutcome | Exclude<C, { claimed: true }>> {
+  const id = message.messageId;
+  let claim: C | undefined;
+  const claimFirst = async () => {
+    claim = await take();
+    if (!claim.claimed) throw new ClaimNotTaken(`the send ${id} is not this attempt's`);
+  };
+  let receipt: SentReceipt;
   try {
-    const receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message) : deps.channels.email.send(message));
-    await store.recordSent(id, receipt.providerId);
-    return 'sent';
+    receipt = await (message.channel === 'sms' ? deps.channels.sms.send(message, claimFirst) : deps.channels.email.send(message, claimFirst));
   } catch (err) {
+    const taken: C | undefined = claim;
+    if (taken && !taken.claimed) return taken as Exclude<C, { claimed: true }>;
+    // Stopped before the claim (the rate limit's Redis away, the claim statement failed): nothing to free.
+    if (!taken) throw err;
     if (!(err instanceof DeliveryError)) {
-      // Stopped before the provider (the rate limit's Redis away): free the claim for the retry at once.
-      // Anything else unforeseen may have reached the provider: the retry looks there first.
-      const code = err instanceof AftercareError ? err.code : 'internal';
-      await recordFailure(deps.db, id, err instanceof AftercareError ? 'retry' : 'unknown', code);
+      // Anything unforeseen after the claim may have reached the provider: the retry looks there first.
+      await recordFailure(deps.db, id, err instanceof AftercareError ? 'retry' : 'unknown', err instanceof AftercareError ? err.code : 'internal');
       throw err;
     }
     log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
@@ -65,6 +136,23 @@ export async function deliver(
     }
     // Ambiguous: the retry looks at the provider before sending again.
     await recordFailure(deps.db, id, err.ambiguous ? 'unknown' : 'retry', err.code);
+    throw err;
+  }
+  await recordAccepted(deps, store, id, receipt.providerId);
+  return 'sent';
+}
+
+/**
+ * The provider has the message: from here on nothing may free the claim for a resend. A failed
+ * record (PostgreSQL restarting, a whole group-commit batch refused) leaves the claim `unknown`
+ * with the provider's id, so the retry records it without sending; if even that write fails, the
+ * claim stays `sending` and CLAIM_TIMEOUT makes the retry look at the provider first.
+ */
+async function recordAccepted(deps: DispatcherDeps, store: SendStore, id: string, providerId: string): Promise<void> {
+  try {
+    await store.recordSent(id, providerId);
+  } catch (err) {
+    await recordFailure(deps.db, id, 'unknown', err instanceof AftercareError ? err.code : 'record-failed', providerId).catch(() => undefined);
     throw err;
   }
 }

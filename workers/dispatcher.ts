@@ -7,9 +7,11 @@ import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { enqueueReplyWindow, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { deferStep, finalStepStates, moveStep } from '../store/plans.ts';
+import type { PatientRecord } from '../store/patients.ts';
+import { deferStep, finalStepStates, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
-import { buildMessage, deliver } from './deliver.ts';
+import { buildMessage, deliver, sentEarlier } from './deliver.ts';
+import { reviewUnsentCheckin } from './checkins.ts';
 import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { sendStore, type SendStore } from './send-store.ts';
@@ -65,24 +67,45 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
     throw new JobFailure('patient-missing', `patient of step ${step.id} is not in the database`);
   }
 
-  if (step.state === 'scheduled') {
-    const decision = decideSend({
-      dueAt: step.dueAt.toISOString(),
-      zone: patient.timezone ?? clinic.timezone,
-      quietHours: clinic.quietHours,
-      critical: step.critical,
-      grace: step.grace,
-      now: DateTime.fromJSDate(now),
-    });
-    if (decision.action === 'expire') return finish('expired', decision.reason);
-    if (decision.action === 'defer') {
-      const until = new Date(decision.until);
-      await deferStep(deps.db, step.id, until, decision.reason);
-      await note('step.deferred', { until: decision.until, reason: decision.reason });
-      return { state: 'deferred', until };
+  const sentNow = async (sent: ChannelName[], detail: Record<string, unknown> = {}): Promise<DispatchOutcome> => {
+    if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...detail })) {
+      for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
+      deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
+      log.info({ channels: sent }, 'step sent');
+      if (step.expectsReply && step.recipient === 'patient') {
+        const windowEnd = DateTime.fromJSDate(now).plus(Duration.fromISO(step.expectsReply.within));
+        await enqueueReplyWindow(deps.queues, { stepId: step.id, round: 1 }, windowEnd.toJSDate(), now);
+      }
     }
-    await store.startSending(step.id);
+    return { state: 'sent', channels: sent };
+  };
+
+  const decision = decideSend({
+    dueAt: step.dueAt.toISOString(),
+    // The zone the plan was made in: a later event that moves the patient does not move its times.
+    zone: plan.zone,
+    quietHours: clinic.quietHours,
+    critical: step.critical,
+    grace: step.grace,
+    now: DateTime.fromJSDate(now),
+  });
+  if (decision.action !== 'send') {
+    // A step still `sending` (its job back after an outage or a failed attempt) may have gone
+    // already: what the provider has is recorded as sent; the clock decides the rest.
+    const went = step.state === 'sending' ? await sentEarlier(deps, addressesOf(step, plan, patient)
+      .map((a) => buildMessage(step, plan, patient, clinic, a.channel, a.to)), now, log) : [];
+    if (went.length) return sentNow(went);
+    if (decision.action === 'expire') {
+      const outcome = await finish('expired', decision.reason);
+      await reviewUnsentCheckin(deps, step, decision.reason);
+      return outcome;
+    }
+    const until = new Date(decision.until);
+    await deferStep(deps.db, step.id, until, decision.reason);
+    await note('step.deferred', { until: decision.until, reason: decision.reason });
+    return { state: 'deferred', until };
   }
+  if (step.state === 'scheduled') await store.startSending(step.id);
 
   const choice = chooseChannels({
     recipient: step.recipient,
@@ -98,9 +121,11 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
 
   const sent: ChannelName[] = [];
   const failures: string[] = [];
+  const unavailable: string[] = [];
+  let cancelled = false;
   const queue = [...choice.send];
   const fallback = [...choice.fallback];
-  while (queue.length) {
+  while (queue.length && !cancelled) {
     const target = queue.shift()!;
     let message;
     try {
@@ -114,14 +139,20 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
       sent.push(target.channel);
       continue;
     }
-    failures.push(`${target.channel}: ${result.code}`);
-    // A permanent failure falls back to the patient's other channel, once.
-    const next = fallback.shift();
+    if ('withdrawn' in result) {
+      // Cancelled or opted out while the send waited for its slot: as if so when the channels were chosen.
+      if (result.withdrawn === 'cancelled') cancelled = true;
+      else unavailable.push(`${target.channel}: patient opted out of ${target.channel === 'sms' ? 'SMS' : 'email'}`);
+    } else failures.push(`${target.channel}: ${result.code}`);
+    // A permanent failure or an opt-out falls back to the patient's other channel, once.
+    const next = cancelled ? undefined : fallback.shift();
     if (next && !sent.includes(next.channel)) {
-      await note('delivery.failed', { channel: target.channel, code: result.code, fallback: next.channel });
+      if ('code' in result) await note('delivery.failed', { channel: target.channel, code: result.code, fallback: next.channel });
       queue.push(next);
     }
   }
+  if (sent.length === 0 && cancelled) return finish('cancelled', 'plan cancelled');
+  if (sent.length === 0 && failures.length === 0) return finish('skipped', unavailable.join('; '));
   if (sent.length === 0) {
     const reason = `unreachable (${failures.join('; ')})`;
     const outcome = await finish('failed', reason);
@@ -130,16 +161,15 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
         cause: `unreachable-${step.id}`, reason: `cannot be reached for ${step.key}: ${failures.join('; ')}` });
     return outcome;
   }
-  if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...(failures.length ? { failures } : {}) })) {
-    for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
-    deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
-    log.info({ channels: sent }, 'step sent');
-    if (step.expectsReply && step.recipient === 'patient') {
-      const windowEnd = DateTime.fromJSDate(now).plus(Duration.fromISO(step.expectsReply.within));
-      await enqueueReplyWindow(deps.queues, { stepId: step.id, round: 1 }, windowEnd.toJSDate(), now);
-    }
-  }
-  return { state: 'sent', channels: sent };
+  return sentNow(sent, { ...(failures.length ? { failures } : {}), ...(unavailable.length ? { unavailable } : {}) });
+}
+
+/** Every address the step could have gone to, whatever consent says now. */
+function addressesOf(step: StepRecord, plan: PlanRecord, patient: PatientRecord): Array<{ channel: ChannelName; to: string }> {
+  const all = step.recipient === 'escort'
+    ? [{ channel: 'sms' as const, to: plan.escortPhone }]
+    : [{ channel: 'sms' as const, to: patient.phone }, { channel: 'email' as const, to: patient.email }];
+  return all.flatMap((a) => (a.to ? [{ channel: a.channel, to: a.to }] : []));
 }
 
 /**
@@ -163,7 +193,7 @@ export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: strin
     return { state: 'skipped', reason: reason ?? 'no address' };
   }
   const result = await deliver(deps, buildMessage(step, plan, patient, clinic, channel, to), step, now, log, false);
-  if (result !== 'sent') return { state: 'failed', reason: result.code };
+  if (result !== 'sent') return 'code' in result ? { state: 'failed', reason: result.code } : { state: 'skipped', reason: result.withdrawn };
   await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'step.sent',
     detail: { key: step.key, template: step.template, recipient: step.recipient, channels: [channel], fallback: true } }]);
   return { state: 'sent', channels: [channel] };

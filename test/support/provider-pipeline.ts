@@ -1,4 +1,5 @@
 import type { ClinicInput } from '../../config/clinics.ts';
+import type { Role } from '../../service/index.ts';
 import { startPipeline, type TestPipeline } from './pipeline.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import { startTwilioServer, type TwilioServer } from './twilio-server.ts';
@@ -19,11 +20,12 @@ export interface ProviderPipeline {
 }
 
 /** The whole pipeline sending through the real twilio SDK to a local Twilio, and by SMTP to a local sink. */
-export async function startProviderPipeline(options: { clinics: ClinicInput[]; env?: Record<string, string> }): Promise<ProviderPipeline> {
+export async function startProviderPipeline(options: { clinics: ClinicInput[]; env?: Record<string, string>; role?: Role }): Promise<ProviderPipeline> {
   const { accountSid, authToken, from, publicBaseUrl } = providerAccount;
   const twilio = await startTwilioServer({ accountSid, authToken });
   const sink = await startSmtpSink();
   const p = await startPipeline({
+    role: options.role,
     clinics: options.clinics,
     env: {
       TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, TWILIO_API_URL: twilio.url,

@@ -193,11 +193,17 @@ describe('planSchedule', () => {
     expect(stepOf(steps, 'light-meal').reason).toBe('2 d 12 h late, past its 2 h grace (due 2026-11-21 08:00 America/Denver)');
   });
 
-  it('expires at planning a step whose wait for morning would exceed its grace', () => {
-    // The event arrives at 21:15; the light-meal was due at 20:30 and cannot wait until 08:00.
+  it('moves to 08:00 at planning a step that quiet hours interrupted within its grace', () => {
+    // The event arrives at 21:15; the light-meal was due at 20:30, 30 min before quiet hours began.
     const steps = planSchedule(planInput({ anchorAt: '2026-11-20T18:30:00-07:00', now: at('2026-11-20T21:15:00-07:00') }));
-    expect(steps.map((s) => [s.key, s.status])).toEqual([['no-driving', 'scheduled'], ['light-meal', 'expired'], ['checkin-24h', 'scheduled']]);
-    expect(stepOf(steps, 'light-meal').reason).toMatch(/never sent at night$/);
+    expect(steps.map((s) => [s.key, s.status])).toEqual([['no-driving', 'scheduled'], ['light-meal', 'scheduled'], ['checkin-24h', 'scheduled']]);
+    expect(stepOf(steps, 'light-meal')).toMatchObject({ localDueAt: '2026-11-21T08:00:00-07:00', deferredForQuietHours: true, plannedAt: '2026-11-21T03:30:00.000Z' });
+  });
+
+  it('expires at planning a step already past its grace when quiet hours began', () => {
+    // The light-meal was due at 18:00: three waking hours late by 21:00.
+    const steps = planSchedule(planInput({ anchorAt: '2026-11-20T16:00:00-07:00', now: at('2026-11-20T21:15:00-07:00') }));
+    expect(stepOf(steps, 'light-meal')).toMatchObject({ status: 'expired', reason: '3 h 15 min late, past its 2 h grace (due 2026-11-20 18:00 America/Denver)' });
   });
 
   it('adds an sms escort copy of no-driving right after the patient copy', () => {
@@ -268,19 +274,23 @@ describe('decideSend', () => {
     expect(decision).toMatchObject({ action: 'defer', until: '2026-11-21T15:00:00.000Z' });
   });
 
-  it('expires a late job during the night that would land after its grace, never sending at night', () => {
+  it('defers to 08:00 a job that quiet hours interrupted 30 min late, though 08:00 is past due + grace', () => {
     const decision = decideSend(sendInput({ dueAt: '2026-11-21T03:30:00.000Z', now: at('2026-11-20T21:10:00-07:00') }));
-    expect(decision).toEqual({
-      action: 'expire',
-      reason: 'quiet hours end 2026-11-21 08:00, past its 2 h grace (due 2026-11-20 20:30 America/Denver); never sent at night',
-    });
+    expect(decision).toEqual({ action: 'defer', until: '2026-11-21T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver' });
   });
 
-  it('counts the extra fall-back hour when deferring across the night', () => {
-    // Due 20:30 MDT; 08:00 MST is 12 h 30 min of elapsed time later, one hour more than the wall clock shows.
-    const base = { dueAt: '2026-11-01T02:30:00.000Z', now: at('2026-10-31T21:30:00-06:00') };
-    expect(decideSend(sendInput({ ...base, grace: 'PT12H' }))).toMatchObject({ action: 'expire' });
-    expect(decideSend(sendInput({ ...base, grace: 'PT13H' }))).toEqual({ action: 'defer', until: '2026-11-01T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver' });
+  it('expires at night a job already past its grace when quiet hours began', () => {
+    const decision = decideSend(sendInput({ dueAt: '2026-11-21T01:30:00.000Z', now: at('2026-11-20T21:10:00-07:00') }));
+    expect(decision).toEqual({ action: 'expire', reason: '2 h 40 min late, past its 2 h grace (due 2026-11-20 18:30 America/Denver)' });
+  });
+
+  it('counts neither the night nor its extra fall-back hour as lateness', () => {
+    // Due 20:30 MDT; picked up at 08:45 MST: 13 h 15 min elapsed, 1 h 15 min of it outside quiet hours.
+    const base = { dueAt: '2026-11-01T02:30:00.000Z', now: at('2026-11-01T08:45:00-07:00') };
+    expect(decideSend(sendInput({ ...base, grace: 'PT2H' }))).toEqual({ action: 'send' });
+    expect(decideSend(sendInput({ ...base, grace: 'PT1H' }))).toEqual({
+      action: 'expire', reason: '13 h 15 min late, past its 1 h grace (due 2026-10-31 20:30 America/Denver)',
+    });
   });
 
   it('sends a critical job at night', () => {
