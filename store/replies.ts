@@ -43,12 +43,20 @@ export async function patientByPhone(sql: Sql, phone: string): Promise<{ clinicI
   return row && { clinicId: row.clinic_id, patientId: row.id };
 }
 
-/** The check-in a score answers: sent, still waiting for its reply, the most recent first. */
+/**
+ * The check-in a score answers, the most recent first: one sent and still waiting for its
+ * reply, or one still being recorded as sent whose delivery claim exists (the provider may
+ * have taken it, and a patient answers within seconds of receiving it).
+ */
 export async function openCheckin(sql: Sql, clinicId: string, patientId: string): Promise<{ stepId: string } | undefined> {
   const [row] = await sql.query<{ id: string }>(
-    `SELECT id FROM steps WHERE clinic_id = $1 AND patient_id = $2 AND expects_reply IS NOT NULL AND state = 'sent'
-       AND replied_at IS NULL AND sent_at > now() - interval '7 days'
-     ORDER BY sent_at DESC LIMIT 1`,
+    `SELECT s.id FROM steps s
+     LEFT JOIN LATERAL (SELECT max(d.claimed_at) AS claimed_at FROM deliveries d
+                        WHERE d.step_id = s.id AND d.status IN ('sending', 'unknown', 'sent', 'delivered')) d ON true
+     WHERE s.clinic_id = $1 AND s.patient_id = $2 AND s.expects_reply IS NOT NULL AND s.recipient = 'patient' AND s.replied_at IS NULL
+       AND ((s.state = 'sent' AND s.sent_at > now() - interval '7 days')
+         OR (s.state = 'sending' AND d.claimed_at > now() - interval '7 days'))
+     ORDER BY coalesce(s.sent_at, d.claimed_at) DESC LIMIT 1`,
     [clinicId, patientId],
   );
   return row && { stepId: row.id };
