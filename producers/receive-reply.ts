@@ -7,10 +7,10 @@ import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { observeAcknowledgement, type Metrics } from '../lib/metrics.ts';
 import { enqueueNotice, type Queues } from '../lib/queues.ts';
-import type { Db, Sql } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { acknowledge, raiseEscalation } from '../store/escalations.ts';
-import { loadPatient } from '../store/patients.ts';
-import { markReplied, openCheckin, patientByPhone, recordReply, setSmsOptOut } from '../store/replies.ts';
+import { loadPatient, setSmsOptOut } from '../store/patients.ts';
+import { markReplied, recordReply, senderByPhone } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
@@ -51,7 +51,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const staff = code ? deps.clinics.all().flatMap((c) => c.escalation.contacts.filter((k) => k.phone === from).map((k) => ({ clinic: c, contact: k }))) : [];
   if (code && staff.length) return acknowledgeByCode(deps, staff, code, log);
 
-  const match = await patientByPhone(deps.db, from);
+  const match = await senderByPhone(deps.db, from);
   const clinic = match && deps.clinics.get(match.clinicId);
   if (!match || !clinic) {
     // Recorded so nothing is lost; no patient, so nothing else changes.
@@ -61,7 +61,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
     return { classification: 'unknown-sender' };
   }
   const { clinicId, patientId } = match;
-  const checkin = await openCheckin(deps.db, clinicId, patientId);
+  const checkin = match.checkinStepId ? { stepId: match.checkinStepId } : undefined;
   const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined });
   const wanted = escalationFor(reply);
 
@@ -73,10 +73,12 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
       addTimeline(tx, [{ clinicId, patientId, kind, stepId: stepId ?? null, detail }]);
     await note('reply.received', { replyId: sms.sid, text: sms.body, classification: reply.kind, level: reply.level,
       ...(reply.kind === 'score' ? { score: reply.score } : {}) }, checkin?.stepId);
-    if (reply.kind === 'opt-out') await optOut(tx, clinicId, patientId, note);
-    if (reply.kind === 'opt-in') {
-      await setSmsOptOut(tx, clinicId, patientId, false);
-      await note('patient.opted-in', { keyword: reply.keyword });
+    if (reply.kind === 'opt-out' || reply.kind === 'opt-in') {
+      const out = reply.kind === 'opt-out';
+      for (const changed of await setSmsOptOut(tx, clinicId, from, out)) {
+        await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
+          detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps } : {}), ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
+      }
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.
     if (checkin && !['opt-out', 'opt-in', 'help'].includes(reply.kind)) await markReplied(tx, checkin.stepId);
@@ -105,17 +107,6 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const answer = answerKey ? await answerText(deps.db, clinic, patientId, answerKey) : undefined;
   if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey } }]);
   return { answer, classification: reply.kind, ...(escalation ? { escalation: { id: escalation.id, kind: escalation.kind, code: escalation.code } } : {}) };
-}
-
-async function optOut(tx: Sql, clinicId: string, patientId: string, note: (kind: 'patient.opted-out', detail: Record<string, unknown>) => Promise<void>) {
-  await setSmsOptOut(tx, clinicId, patientId, true);
-  // Steps that can only go by SMS are cancelled now; the others switch to email at send time.
-  const cancelled = await tx.query<{ id: string }>(
-    `UPDATE steps SET state = 'cancelled', reason = 'patient opted out of SMS', updated_at = now()
-     WHERE clinic_id = $1 AND patient_id = $2 AND state = 'scheduled' AND (channel = 'sms' OR recipient = 'escort') RETURNING id`,
-    [clinicId, patientId],
-  );
-  await note('patient.opted-out', { cancelledSteps: cancelled.length });
 }
 
 async function answerText(db: Db, clinic: Clinic, patientId: string, key: (typeof answers)[keyof typeof answers]): Promise<string | undefined> {

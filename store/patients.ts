@@ -66,3 +66,25 @@ export async function loadPatient(sql: Sql, clinicId: string, id: string): Promi
   const [row] = await sql.query<PatientRow>('SELECT * FROM patients WHERE clinic_id = $1 AND id = $2', [clinicId, id]);
   return row && patientFromRow(row);
 }
+
+/**
+ * A STOP or START from a phone applies to every patient with that phone at the clinic (a
+ * family shares one): opting out also cancels their steps that can only go by SMS (the others
+ * switch to email at send time). Answers, per patient, how many steps were cancelled.
+ */
+export async function setSmsOptOut(sql: Sql, clinicId: string, phone: string, optedOut: boolean): Promise<Array<{ patientId: string; cancelledSteps: number }>> {
+  const rows = await sql.query<{ id: string; cancelled: number }>(
+    `WITH changed AS (
+       UPDATE patients SET sms_opted_out_at = CASE WHEN $3 THEN coalesce(sms_opted_out_at, now()) ELSE NULL END
+       WHERE clinic_id = $1 AND phone = $2 RETURNING id
+     ), cancelled AS (
+       UPDATE steps s SET state = 'cancelled', reason = 'patient opted out of SMS', updated_at = now()
+       FROM changed WHERE $3 AND s.clinic_id = $1 AND s.patient_id = changed.id AND s.state = 'scheduled'
+         AND (s.channel = 'sms' OR s.recipient = 'escort')
+       RETURNING s.patient_id
+     )
+     SELECT changed.id, (SELECT count(*)::int FROM cancelled WHERE cancelled.patient_id = changed.id) AS cancelled FROM changed ORDER BY changed.id`,
+    [clinicId, phone, optedOut],
+  );
+  return rows.map((r) => ({ patientId: r.id, cancelledSteps: r.cancelled }));
+}

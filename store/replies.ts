@@ -28,19 +28,24 @@ export async function replyBody(sql: Sql, id: string): Promise<string | undefine
 }
 
 /**
- * The patient a phone number belongs to: the one whose plan is the most recent, preferring a
- * plan not cancelled (one phone can be a patient at two clinics).
+ * Whom an inbound SMS from this number is about. One phone can be several patients (a family,
+ * or one patient at two clinics): the one whose check-in is open wins, then the one we texted
+ * last, then the one with the newest plan.
  */
-export async function patientByPhone(sql: Sql, phone: string): Promise<{ clinicId: string; patientId: string } | undefined> {
-  const [row] = await sql.query<{ clinic_id: string; id: string }>(
-    `SELECT pt.clinic_id, pt.id FROM patients pt
-     LEFT JOIN plans pl ON pl.clinic_id = pt.clinic_id AND pl.patient_id = pt.id
+export async function senderByPhone(sql: Sql, phone: string): Promise<{ clinicId: string; patientId: string; checkinStepId?: string } | undefined> {
+  const [row] = await sql.query<{ clinic_id: string; id: string; checkin: string | null }>(
+    `SELECT pt.clinic_id, pt.id, c.id AS checkin FROM patients pt
+     LEFT JOIN LATERAL (${openCheckinSql('pt.clinic_id', 'pt.id')}) c ON true
+     LEFT JOIN LATERAL (SELECT max(d.claimed_at) AS at FROM steps s JOIN deliveries d ON d.step_id = s.id
+                        WHERE s.clinic_id = pt.clinic_id AND s.patient_id = pt.id AND s.recipient = 'patient' AND d.channel = 'sms') texted ON true
+     LEFT JOIN LATERAL (SELECT max(pl.created_at) AS at FROM plans pl
+                        WHERE pl.clinic_id = pt.clinic_id AND pl.patient_id = pt.id AND pl.cancelled_at IS NULL) planned ON true
      WHERE pt.phone = $1
-     ORDER BY (pl.cancelled_at IS NULL AND pl.id IS NOT NULL) DESC, pl.created_at DESC NULLS LAST, pt.updated_at DESC
+     ORDER BY c.id IS NOT NULL DESC, texted.at DESC NULLS LAST, planned.at DESC NULLS LAST, pt.updated_at DESC
      LIMIT 1`,
     [phone],
   );
-  return row && { clinicId: row.clinic_id, patientId: row.id };
+  return row && { clinicId: row.clinic_id, patientId: row.id, ...(row.checkin ? { checkinStepId: row.checkin } : {}) };
 }
 
 /**
@@ -48,29 +53,18 @@ export async function patientByPhone(sql: Sql, phone: string): Promise<{ clinicI
  * reply, or one still being recorded as sent whose delivery claim exists (the provider may
  * have taken it, and a patient answers within seconds of receiving it).
  */
-export async function openCheckin(sql: Sql, clinicId: string, patientId: string): Promise<{ stepId: string } | undefined> {
-  const [row] = await sql.query<{ id: string }>(
-    `SELECT s.id FROM steps s
+function openCheckinSql(clinicId: string, patientId: string): string {
+  return `SELECT s.id FROM steps s
      LEFT JOIN LATERAL (SELECT max(d.claimed_at) AS claimed_at FROM deliveries d
                         WHERE d.step_id = s.id AND d.status IN ('sending', 'unknown', 'sent', 'delivered')) d ON true
-     WHERE s.clinic_id = $1 AND s.patient_id = $2 AND s.expects_reply IS NOT NULL AND s.recipient = 'patient' AND s.replied_at IS NULL
-       AND ((s.state = 'sent' AND s.sent_at > now() - interval '7 days')
-         OR (s.state = 'sending' AND d.claimed_at > now() - interval '7 days'))
-     ORDER BY coalesce(s.sent_at, d.claimed_at) DESC LIMIT 1`,
-    [clinicId, patientId],
-  );
-  return row && { stepId: row.id };
+     WHERE s.clinic_id = ${clinicId} AND s.patient_id = ${patientId} AND s.expects_reply IS NOT NULL AND s.recipient = 'patient'
+       AND s.replied_at IS NULL
+       AND ((s.state = 'sent' AND s.sent_at > now() - interval '7 days') OR (s.state = 'sending' AND d.claimed_at > now() - interval '7 days'))
+     ORDER BY coalesce(s.sent_at, d.claimed_at) DESC LIMIT 1`;
 }
 
 export async function markReplied(sql: Sql, stepId: string): Promise<void> {
   await sql.query('UPDATE steps SET replied_at = coalesce(replied_at, now()), window_closed_at = coalesce(window_closed_at, now()) WHERE id = $1', [stepId]);
-}
-
-export async function setSmsOptOut(sql: Sql, clinicId: string, patientId: string, optedOut: boolean): Promise<void> {
-  await sql.query(
-    `UPDATE patients SET sms_opted_out_at = CASE WHEN $3 THEN coalesce(sms_opted_out_at, now()) ELSE NULL END WHERE clinic_id = $1 AND id = $2`,
-    [clinicId, patientId, optedOut],
-  );
 }
 
 /** Check-ins whose reply window ended with no reply and nothing done about it yet. */

@@ -58,3 +58,50 @@ describe('a reply to a check-in', () => {
     expect(reply).toMatchObject({ classification: 'score', step_id: expect.stringContaining('checkin-24h') });
   });
 });
+
+describe('one phone, several patients', () => {
+  const later = { session: [{ key: 'light-meal', template: 'light-meal', after: 'PT1H', channel: 'sms' as const }] };
+  const soon = { session: [{ key: 'light-meal', template: 'light-meal', after: 'PT0S', channel: 'sms' as const, quietHours: 'ignore' as const }] };
+  const patientB = (clinicId: string) => sessionEvent({ clinicId, escort: undefined, patient: { ...sessionEvent().patient, id: 'p-456', firstName: 'Rosie' } });
+
+  it('gives a reply to the patient whose check-in is open, not the one with the newest plan', async () => {
+    const p = await startRig([testClinic({ plans: checkinOnly }), otherClinic({ plans: later })]);
+    await p.accept(sessionEvent({ escort: undefined }));
+    await checkinSent(p);
+    await p.accept(patientB('clinic-b'));
+    await waitFor('the newer plan stored', async () => (await p.db.query("SELECT 1 FROM plans WHERE clinic_id = 'clinic-b'")).length === 1);
+    await inbound(p, patientPhone, '2');
+    const [escalation] = await waitFor('an escalation', async () => { const e = await escalations(p); return e.length ? e : undefined; });
+    expect(escalation).toMatchObject({ clinic_id: 'clinic-a', patient_id: 'p-123', kind: 'attention' });
+  });
+
+  it('without an open check-in, gives a reply to the patient who was texted last', async () => {
+    const p = await startRig([testClinic({ plans: soon }), otherClinic({ plans: later })]);
+    await p.accept(sessionEvent({ escort: undefined }));
+    await waitFor('the light-meal sent', async () => (await p.db.query("SELECT 1 FROM steps WHERE state = 'sent'")).length === 1);
+    await p.accept(patientB('clinic-b'));
+    await waitFor('the newer plan stored', async () => (await p.db.query("SELECT 1 FROM plans WHERE clinic_id = 'clinic-b'")).length === 1);
+    await inbound(p, patientPhone, 'I fainted in the shower');
+    const [escalation] = await waitFor('an escalation', async () => { const e = await escalations(p); return e.length ? e : undefined; });
+    expect(escalation).toMatchObject({ clinic_id: 'clinic-a', patient_id: 'p-123', kind: 'attention' });
+  });
+
+  it('opts out every patient with that number at the clinic, and no one at another clinic', async () => {
+    const p = await startRig([testClinic({ plans: later }), otherClinic({ plans: later })]);
+    await p.accept(sessionEvent({ clinicId: 'clinic-b', escort: undefined }));
+    await waitFor('the clinic-b plan stored', async () => (await p.db.query('SELECT 1 FROM plans')).length === 1);
+    await p.accept(sessionEvent({ escort: undefined }));
+    await p.accept(patientB('clinic-a'));
+    await waitFor('three plans stored', async () => (await p.db.query('SELECT 1 FROM plans')).length === 3);
+    await inbound(p, patientPhone, 'STOP');
+    const rows = await p.db.query<{ clinic_id: string; id: string; out: boolean }>(
+      'SELECT clinic_id, id, sms_opted_out_at IS NOT NULL AS out FROM patients ORDER BY clinic_id, id');
+    expect(rows).toEqual([
+      { clinic_id: 'clinic-a', id: 'p-123', out: true },
+      { clinic_id: 'clinic-a', id: 'p-456', out: true },
+      { clinic_id: 'clinic-b', id: 'p-123', out: false },
+    ]);
+    const steps = await p.db.query<{ clinic_id: string; state: string }>('SELECT clinic_id, state FROM steps ORDER BY clinic_id, patient_id');
+    expect(steps.map((s) => `${s.clinic_id} ${s.state}`)).toEqual(['clinic-a cancelled', 'clinic-a cancelled', 'clinic-b scheduled']);
+  });
+});
