@@ -27,25 +27,49 @@ export async function replyBody(sql: Sql, id: string): Promise<string | undefine
   return row?.body;
 }
 
+export interface Sender {
+  clinicId: string;
+  patientId: string;
+  /** The patient themself, the escort of one of their open plans, or a stand-in for an unknown number. */
+  sender: 'patient' | 'escort' | 'unknown';
+  escortName?: string;
+  checkinStepId?: string;
+}
+
 /**
- * Whom an inbound SMS from this number is about. One phone can be several patients (a family,
- * or one patient at two clinics): the one whose check-in is open wins, then the one we texted
- * last, then the one with the newest plan.
+ * Whom an inbound SMS from this number is about: a patient with that phone, or the patient of
+ * an open plan (not cancelled, session in the last 30 days) with that escort phone. One phone
+ * can be several (a family, one patient at two clinics, an escort who is a patient too): the one
+ * whose check-in is open wins, then the one we texted last, then the one with the newest plan.
  */
-export async function senderByPhone(sql: Sql, phone: string): Promise<{ clinicId: string; patientId: string; checkinStepId?: string } | undefined> {
-  const [row] = await sql.query<{ clinic_id: string; id: string; checkin: string | null }>(
-    `SELECT pt.clinic_id, pt.id, c.id AS checkin FROM patients pt
-     LEFT JOIN LATERAL (${openCheckinSql('pt.clinic_id', 'pt.id')}) c ON true
+export async function senderByPhone(sql: Sql, phone: string): Promise<Sender | undefined> {
+  const [row] = await sql.query<{ clinic_id: string; patient_id: string; sender: 'patient' | 'escort'; unknown_sender: boolean; escort_name: string | null; checkin: string | null }>(
+    `WITH candidates AS (
+       SELECT pt.clinic_id, pt.id AS patient_id, 'patient' AS sender, pt.unknown_sender, NULL::text AS escort_name, pt.updated_at AS at
+       FROM patients pt WHERE pt.phone = $1
+       UNION ALL
+       (SELECT DISTINCT ON (pl.clinic_id, pl.patient_id) pl.clinic_id, pl.patient_id, 'escort', false, pl.escort_name, pl.created_at
+        FROM plans pl WHERE pl.escort_phone = $1 AND pl.cancelled_at IS NULL AND pl.anchor_at > now() - interval '30 days'
+        ORDER BY pl.clinic_id, pl.patient_id, pl.created_at DESC)
+     )
+     SELECT c.clinic_id, c.patient_id, c.sender, c.unknown_sender, c.escort_name, open.id AS checkin FROM candidates c
+     LEFT JOIN LATERAL (${openCheckinSql('c.clinic_id', 'c.patient_id')}) open ON c.sender = 'patient'
      LEFT JOIN LATERAL (SELECT max(d.claimed_at) AS at FROM steps s JOIN deliveries d ON d.step_id = s.id
-                        WHERE s.clinic_id = pt.clinic_id AND s.patient_id = pt.id AND s.recipient = 'patient' AND d.channel = 'sms') texted ON true
+                        WHERE s.clinic_id = c.clinic_id AND s.patient_id = c.patient_id AND s.recipient = c.sender AND d.channel = 'sms') texted ON true
      LEFT JOIN LATERAL (SELECT max(pl.created_at) AS at FROM plans pl
-                        WHERE pl.clinic_id = pt.clinic_id AND pl.patient_id = pt.id AND pl.cancelled_at IS NULL) planned ON true
-     WHERE pt.phone = $1
-     ORDER BY c.id IS NOT NULL DESC, texted.at DESC NULLS LAST, planned.at DESC NULLS LAST, pt.updated_at DESC
+                        WHERE pl.clinic_id = c.clinic_id AND pl.patient_id = c.patient_id AND pl.cancelled_at IS NULL) planned ON true
+     ORDER BY open.id IS NOT NULL DESC, c.unknown_sender, texted.at DESC NULLS LAST, planned.at DESC NULLS LAST, c.sender = 'patient' DESC, c.at DESC
      LIMIT 1`,
     [phone],
   );
-  return row && { clinicId: row.clinic_id, patientId: row.id, ...(row.checkin ? { checkinStepId: row.checkin } : {}) };
+  if (!row) return undefined;
+  return {
+    clinicId: row.clinic_id,
+    patientId: row.patient_id,
+    sender: row.unknown_sender ? 'unknown' : row.sender,
+    ...(row.escort_name ? { escortName: row.escort_name } : {}),
+    ...(row.checkin ? { checkinStepId: row.checkin } : {}),
+  };
 }
 
 /**

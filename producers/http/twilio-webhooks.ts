@@ -17,7 +17,7 @@ export interface TwilioWebhookDeps {
   /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
   onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
   /** An inbound SMS; what it returns as `answer` goes back to the sender at once. */
-  onInbound?: (sms: { sid: string; from: string; body: string }) => Promise<{ answer?: string }>;
+  onInbound?: (sms: { sid: string; from: string; to?: string; body: string }) => Promise<{ answer?: string }>;
 }
 
 export const statusPath = '/webhooks/twilio/status';
@@ -61,7 +61,8 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     const message = twilioInboundSchema.safeParse(params);
     if (!message.success) return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio inbound message.' } });
     const { MessageSid: sid, From: from, Body: body = '' } = message.data;
-    const outcome = (await deps.onInbound?.({ sid, from, body })) ?? {};
+    const to = typeof params.To === 'string' ? params.To : undefined;
+    const outcome = (await deps.onInbound?.({ sid, from, to, body })) ?? {};
     // TwiML: an immediate answer when the reply calls for one, else an empty response.
     const twiml = new twilio.twiml.MessagingResponse();
     if (outcome.answer) twiml.message(outcome.answer);

@@ -177,12 +177,13 @@ describe('the inbound webhook', () => {
     expect(await escalations(p)).toHaveLength(1);
   });
 
-  it('records a message from an unknown number and changes nothing else', async () => {
+  it('records an everyday message from an unknown number, classified, and raises nothing', async () => {
     const { p } = await startRig();
     const reply = await inbound(p, '+15559990000', 'who is this?');
     expect(reply.status).toBe(200);
+    expect(reply.twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     const rows = await p.db.query<{ patient_id: string | null; classification: string }>('SELECT patient_id, classification FROM replies');
-    expect(rows).toEqual([{ patient_id: null, classification: 'unknown-sender' }]);
+    expect(rows).toEqual([{ patient_id: null, classification: 'other' }]);
     expect(await escalations(p)).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ async function startRig(clinics: ClinicInput[] = [testClinic({ plans: checkinOnl
 }
 
 /** An inbound SMS as Twilio would post it, signed. */
-async function inbound(p: TestPipeline, from: string, body: string, to = providerAccount.from) {
+async function inbound(p: TestPipeline, from: string, body: string, to: string = providerAccount.from) {
   const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: accountSid, From: from, To: to, Body: body };
   const res = await p.server!.inject({
     method: 'POST', url: '/webhooks/twilio/inbound',
@@ -103,5 +103,41 @@ describe('one phone, several patients', () => {
     ]);
     const steps = await p.db.query<{ clinic_id: string; state: string }>('SELECT clinic_id, state FROM steps ORDER BY clinic_id, patient_id');
     expect(steps.map((s) => `${s.clinic_id} ${s.state}`)).toEqual(['clinic-a cancelled', 'clinic-a cancelled', 'clinic-b scheduled']);
+  });
+});
+
+describe('a reply from someone who is not the patient', () => {
+  const escortPhone = '+15557654321';
+
+  it("escalates the escort's crisis message as about their patient, and answers them with emergency guidance", async () => {
+    const p = await startRig();
+    await p.accept(sessionEvent());
+    await checkinSent(p);
+    const reply = await inbound(p, escortPhone, 'she stopped breathing what do i do');
+    expect(reply.twiml).toContain('Alexandrina, thank you for telling us');
+    expect(reply.twiml).toContain('911');
+    const [escalation] = await waitFor('an escalation', async () => { const e = await escalations(p); return e.length ? e : undefined; });
+    expect(escalation).toMatchObject({ clinic_id: 'clinic-a', patient_id: 'p-123', kind: 'urgent', reason: expect.stringMatching(/^has an escort who replied with crisis language/) });
+    const [stored] = await p.db.query<{ patient_id: string; step_id: string | null; detail: { sender: string } }>('SELECT patient_id, step_id, detail FROM replies');
+    // The escort's message is not the patient's answer to their check-in.
+    expect(stored).toMatchObject({ patient_id: 'p-123', step_id: null, detail: { sender: 'escort' } });
+  });
+
+  it('answers crisis language from a number nobody knows and escalates it to the clinic it texted, on a flagged stand-in', async () => {
+    const harbourNumber = '+15550008888';
+    const p = await startRig([testClinic({ plans: checkinOnly }), otherClinic({ smsNumbers: [harbourNumber] })]);
+    const stranger = '+15559990000';
+    const reply = await inbound(p, stranger, 'my brother took too many pills and wont wake up', harbourNumber);
+    expect(reply.status).toBe(200);
+    expect(reply.twiml).toContain('Hello, thank you for telling us');
+    expect(reply.twiml).toContain('Harbour Wellness');
+    const [escalation] = await waitFor('an escalation', async () => { const e = await escalations(p); return e.length ? e : undefined; });
+    expect(escalation).toMatchObject({ clinic_id: 'clinic-b', kind: 'urgent', reason: expect.stringMatching(/^texted from a number no patient or escort has/) });
+    expect(escalation!.patient_id).toMatch(/^unknown-/);
+    expect(escalation!.patient_id).not.toContain('5559990000');
+    const [standIn] = await p.db.query<{ first_name: string; unknown_sender: boolean; sms_consent: boolean }>(
+      'SELECT first_name, unknown_sender, sms_consent FROM patients WHERE id = $1', [escalation!.patient_id]);
+    expect(standIn).toEqual({ first_name: 'Unknown sender', unknown_sender: true, sms_consent: false });
+    await waitFor('the nurse of the clinic texted alerted', () => rig!.twilio.messages.some((m) => m.to === '+15550002222' && m.body.includes('Harbour Wellness')));
   });
 });
