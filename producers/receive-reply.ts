@@ -1,5 +1,6 @@
 import { clinicTexted, type Clinic, type Clinics } from '../config/clinics.ts';
 import { classifyReply, parseAck } from '../core/classify-reply.ts';
+import { OPT_OUT_KEYWORDS } from '../core/reply-words.ts';
 import { escalationFor, type EscalationKind } from '../core/escalation.ts';
 import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
@@ -10,7 +11,7 @@ import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { acknowledge, raiseEscalation } from '../store/escalations.ts';
 import { loadPatient, setSmsOptOut, standInForUnknownSender } from '../store/patients.ts';
-import { markReplied, recordReply, senderByPhone, type Sender } from '../store/replies.ts';
+import { markReplied, recordReply, senderByPhone, standingOptOut, type Sender } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
@@ -46,6 +47,16 @@ type AnswerKey = (typeof answers)[keyof typeof answers];
 const senderReason = { patient: (r: string) => r, escort: (r: string) => `has an escort who ${r}`,
   unknown: (r: string) => `texted from a number no patient or escort has and ${r}` } as const;
 
+// Twilio itself acts on its English whole-message opt-out keywords: until START it refuses every
+// message to that number, a TwiML answer included (error 21610). Our own keywords (Spanish, a
+// stop in plain words) leave the number open.
+const twilioBlocks = (keyword: string | undefined) => keyword !== undefined && (OPT_OUT_KEYWORDS as readonly string[]).includes(keyword.toLowerCase());
+const undeliverable = {
+  patient: 'guidance could not be delivered: the patient texted STOP, so Twilio blocks our replies; call them',
+  escort: 'guidance could not be delivered: the escort texted STOP, so Twilio blocks our replies; call them',
+  unknown: 'guidance could not be delivered: the sender texted STOP, so Twilio blocks our replies; call them',
+} as const;
+
 /**
  * Reads one inbound SMS: a staff acknowledgement, or a reply from a patient, an escort or a
  * number nobody knows, classified and acted on in one transaction (opt-out, closing the
@@ -70,6 +81,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const wanted = escalationFor(reply);
 
   const outcome = await deps.db.transaction(async (tx) => {
+    const blocked = reply.kind === 'crisis' && twilioBlocks(await standingOptOut(tx, from));
     const fresh = await recordReply(tx, { id: sms.sid, clinicId, patientId, fromPhone: from, body: sms.body,
       classification: reply.kind, level: reply.level, stepId: checkin ?? null, detail: { ...reply, sender: sender.sender } });
     if (!fresh) return undefined;
@@ -84,14 +96,15 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.
     if (checkin && !['opt-out', 'opt-in', 'help'].includes(reply.kind)) await markReplied(tx, checkin);
-    if (!wanted) return { escalation: undefined };
+    if (!wanted) return { escalation: undefined, blocked };
+    const reason = senderReason[sender.sender](wanted.reason) + (blocked ? `; ${undeliverable[sender.sender]}` : '');
     const { escalation, created } = await raiseEscalation(tx, {
-      id: escalationId(clinicId, patientId, `reply-${sms.sid}`), clinicId, patientId, kind: wanted.kind, reason: senderReason[sender.sender](wanted.reason),
+      id: escalationId(clinicId, patientId, `reply-${sms.sid}`), clinicId, patientId, kind: wanted.kind, reason,
       replyId: sms.sid, stepId: checkin,
     });
     if (created) await addTimeline(tx, [{ clinicId, patientId, kind: 'escalation.raised', stepId: checkin ?? null,
       detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
-    return { escalation };
+    return { escalation, blocked };
   });
   if (!outcome) {
     log.info('reply already processed');
@@ -109,7 +122,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   // Someone who is not a patient is answered only with crisis guidance.
   const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') ? answers[reply.kind as keyof typeof answers] : undefined;
   const answer = answerKey ? await answerText(deps.db, clinic, sender, answerKey) : undefined;
-  if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey } }]);
+  if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey,
+    ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);
   return { answer, classification: reply.kind, ...(escalation ? { escalation: { id: escalation.id, kind: escalation.kind, code: escalation.code } } : {}) };
 }
 

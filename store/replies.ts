@@ -22,6 +22,16 @@ export async function recordReply(sql: Sql, r: ReplyRecord): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** The keyword of this number's latest STOP, unless a START came after it. */
+export async function standingOptOut(sql: Sql, phone: string): Promise<string | undefined> {
+  const [row] = await sql.query<{ classification: string; keyword: string | null }>(
+    `SELECT classification, detail->>'keyword' AS keyword FROM replies
+     WHERE from_phone = $1 AND classification IN ('opt-out', 'opt-in') ORDER BY received_at DESC LIMIT 1`,
+    [phone],
+  );
+  return row?.classification === 'opt-out' ? (row.keyword ?? '') : undefined;
+}
+
 export async function replyBody(sql: Sql, id: string): Promise<string | undefined> {
   const [row] = await sql.query<{ body: string }>('SELECT body FROM replies WHERE id = $1', [id]);
   return row?.body;

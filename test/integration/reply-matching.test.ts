@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClinicInput } from '../../config/clinics.ts';
 import { otherClinic, sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
-import { providerAccount, startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
-import { signTwilioRequest } from '../support/twilio-server.ts';
+import { escalationRows, inboundSms } from '../support/inbound-sms.ts';
+import { startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Which patient an inbound SMS is about, and when it answers their check-in.
 
-const { accountSid, authToken, publicBaseUrl } = providerAccount;
-const inboundUrl = `${publicBaseUrl}/webhooks/twilio/inbound`;
 const patientPhone = '+15551234567';
 const checkinOnly = { session: [{ key: 'checkin-24h', template: 'checkin-24h', after: 'PT0S', expectsReply: { within: 'PT1H' } }] };
 
@@ -24,19 +21,8 @@ async function startRig(clinics: ClinicInput[] = [testClinic({ plans: checkinOnl
   return rig.p;
 }
 
-/** An inbound SMS as Twilio would post it, signed. */
-async function inbound(p: TestPipeline, from: string, body: string, to: string = providerAccount.from) {
-  const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: accountSid, From: from, To: to, Body: body };
-  const res = await p.server!.inject({
-    method: 'POST', url: '/webhooks/twilio/inbound',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(authToken, inboundUrl, params) },
-    payload: new URLSearchParams(params).toString(),
-  });
-  return { status: res.statusCode, twiml: res.body, sid: params.MessageSid };
-}
-
-const escalations = (p: TestPipeline) =>
-  p.db.query<{ clinic_id: string; patient_id: string; kind: string; reason: string }>('SELECT clinic_id, patient_id, kind, reason FROM escalations ORDER BY raised_at');
+const inbound = inboundSms;
+const escalations = escalationRows;
 
 async function checkinSent(p: TestPipeline, clinicId = 'clinic-a') {
   await waitFor('the check-in recorded as sent', async () =>
