@@ -87,16 +87,22 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
     if (!fresh) return undefined;
     await addTimeline(tx, [{ clinicId, patientId, kind: 'reply.received', stepId: checkin ?? null, detail: { replyId: sms.sid, text: sms.body,
       classification: reply.kind, level: reply.level, sender: sender.sender, ...(reply.kind === 'score' ? { score: reply.score } : {}) } }]);
+    let confirm = true;
     if (reply.kind === 'opt-out' || reply.kind === 'opt-in') {
       const out = reply.kind === 'opt-out';
-      for (const changed of await setSmsOptOut(tx, clinicId, from, out)) {
+      const changes = await setSmsOptOut(tx, clinicId, from, out);
+      // At most one confirmation: Twilio confirms its own keywords itself (and refuses ours, 21610);
+      // a stop from a number already stopped gets none.
+      if (out) confirm = !twilioBlocks(reply.keyword) && !changes.every((c) => c.wasOptedOut);
+      for (const changed of changes) {
         await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
-          detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps } : {}), ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
+          detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps, ...(twilioBlocks(reply.keyword) ? { confirmedBy: 'twilio' } : {}) } : {}),
+            ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
       }
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.
     if (checkin && !['opt-out', 'opt-in', 'help'].includes(reply.kind)) await markReplied(tx, checkin);
-    if (!wanted) return { escalation: undefined, blocked };
+    if (!wanted) return { escalation: undefined, blocked, confirm };
     const reason = senderReason[sender.sender](wanted.reason) + (blocked ? `; ${undeliverable[sender.sender]}` : '');
     const { escalation, created } = await raiseEscalation(tx, {
       id: escalationId(clinicId, patientId, `reply-${sms.sid}`), clinicId, patientId, kind: wanted.kind, reason,
@@ -104,7 +110,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
     });
     if (created) await addTimeline(tx, [{ clinicId, patientId, kind: 'escalation.raised', stepId: checkin ?? null,
       detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
-    return { escalation, blocked };
+    return { escalation, blocked, confirm };
   });
   if (!outcome) {
     log.info('reply already processed');
@@ -120,7 +126,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   }
   log.info({ clinicId, patientId, classification: reply.kind, level: reply.level, sender: sender.sender }, 'reply received');
   // Someone who is not a patient is answered only with crisis guidance.
-  const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') ? answers[reply.kind as keyof typeof answers] : undefined;
+  const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') && outcome.confirm
+    ? answers[reply.kind as keyof typeof answers] : undefined;
   const answer = answerKey ? await answerText(deps.db, clinic, sender, answerKey) : undefined;
   if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey,
     ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);

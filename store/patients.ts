@@ -72,11 +72,13 @@ export async function loadPatient(sql: Sql, clinicId: string, id: string): Promi
  * A STOP or START from a phone applies to every patient with that phone at the clinic (a
  * family shares one): opting out also cancels their steps that can only go by SMS (the others
  * switch to email at send time), and the escort notes to that phone. Answers, per patient, how
- * many steps were cancelled.
+ * many steps were cancelled and whether they had opted out already.
  */
-export async function setSmsOptOut(sql: Sql, clinicId: string, phone: string, optedOut: boolean): Promise<Array<{ patientId: string; cancelledSteps: number }>> {
-  const rows = await sql.query<{ id: string; cancelled: number }>(
-    `WITH changed AS (
+export async function setSmsOptOut(sql: Sql, clinicId: string, phone: string, optedOut: boolean): Promise<Array<{ patientId: string; cancelledSteps: number; wasOptedOut: boolean }>> {
+  const rows = await sql.query<{ id: string; cancelled: number; was: boolean }>(
+    `WITH earlier AS (
+       SELECT id, sms_opted_out_at IS NOT NULL AS was FROM patients WHERE clinic_id = $1 AND phone = $2
+     ), changed AS (
        UPDATE patients SET sms_opted_out_at = CASE WHEN $3 THEN coalesce(sms_opted_out_at, now()) ELSE NULL END
        WHERE clinic_id = $1 AND phone = $2 RETURNING id
      ), cancelled AS (
@@ -90,10 +92,11 @@ export async function setSmsOptOut(sql: Sql, clinicId: string, phone: string, op
          AND s.recipient = 'escort' AND s.state = 'scheduled'
        RETURNING s.id
      )
-     SELECT changed.id, (SELECT count(*)::int FROM cancelled WHERE cancelled.patient_id = changed.id) AS cancelled FROM changed ORDER BY changed.id`,
+     SELECT changed.id, (SELECT count(*)::int FROM cancelled WHERE cancelled.patient_id = changed.id) AS cancelled, earlier.was
+     FROM changed JOIN earlier USING (id) ORDER BY changed.id`,
     [clinicId, phone, optedOut],
   );
-  return rows.map((r) => ({ patientId: r.id, cancelledSteps: r.cancelled }));
+  return rows.map((r) => ({ patientId: r.id, cancelledSteps: r.cancelled, wasOptedOut: r.was }));
 }
 
 /**

@@ -49,3 +49,26 @@ describe('a crisis reply after an opt-out', () => {
     expect(urgent.map((e) => e.reason)).toEqual([expect.not.stringContaining('could not be delivered'), expect.not.stringContaining('could not be delivered')]);
   });
 });
+
+describe('the opt-out confirmation', () => {
+  const empty = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+  it('is sent once: a second stop from a patient already opted out gets none', async () => {
+    const p = await startRig();
+    const first = await inboundSms(p, patientPhone, 'PARAR');
+    expect(first.twiml).toContain('Reply START to get them again');
+    const second = await inboundSms(p, patientPhone, 'baja');
+    expect(second.twiml).toBe(empty);
+    const confirmations = (await timelineOf(p)).filter((e) => e.kind === 'reply.answered' && e.detail.template === 'opt-out-confirmation');
+    expect(confirmations).toHaveLength(1);
+  });
+
+  it("is left to Twilio for its own English keywords, which it confirms itself and after which it refuses ours", async () => {
+    const p = await startRig();
+    const stop = await inboundSms(p, patientPhone, 'STOP');
+    expect(stop.twiml).toBe(empty);
+    const timeline = await timelineOf(p);
+    expect(timeline.find((e) => e.kind === 'patient.opted-out')?.detail).toMatchObject({ keyword: 'STOP', confirmedBy: 'twilio' });
+    expect(timeline.some((e) => e.kind === 'reply.answered')).toBe(false);
+  });
+});
