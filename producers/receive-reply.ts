@@ -62,7 +62,7 @@ const undeliverable = {
  * number nobody knows, classified and acted on in one transaction (opt-out, closing the
  * check-in, raising an escalation), then answered.
  */
-export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<ReplyOutcome> {
+export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { late?: boolean } = {}): Promise<ReplyOutcome> {
   const from = toE164(sms.from) ?? sms.from;
   const log = deps.log.child({ replyId: sms.sid });
 
@@ -125,12 +125,13 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
       log.error({ escalationId: escalation.id, err: err.message }, 'escalation not queued; the reconciler will queue it'));
   }
   log.info({ clinicId, patientId, classification: reply.kind, level: reply.level, sender: sender.sender }, 'reply received');
-  // Someone who is not a patient is answered only with crisis guidance.
+  // Someone who is not a patient is answered only with crisis guidance. A message kept while the
+  // database was away was answered then, from the clinic file, only if it was a crisis.
   const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') && outcome.confirm
-    ? answers[reply.kind as keyof typeof answers] : undefined;
+    && (!options.late || reply.kind === 'crisis') ? answers[reply.kind as keyof typeof answers] : undefined;
   const answer = answerKey ? await answerText(deps.db, clinic, sender, answerKey) : undefined;
   if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey,
-    ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);
+    ...(options.late ? { late: true } : {}), ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);
   return { answer, classification: reply.kind, ...(escalation ? { escalation: { id: escalation.id, kind: escalation.kind, code: escalation.code } } : {}) };
 }
 
@@ -151,6 +152,15 @@ async function unknownSender(deps: ReplyDeps, sms: InboundSms, from: string, log
     classification: reply.kind, level: reply.level, stepId: null, detail: { ...reply, sender: 'unknown' } });
   log.warn({ clinicId: clinic.id, classification: reply.kind }, 'reply from a number no patient or escort has');
   return undefined;
+}
+
+/**
+ * What to answer at once when the database cannot be asked: crisis guidance, from the clinic
+ * file alone, in the language of the clinic texted; nothing for any other message.
+ */
+export function immediateCrisisAnswer(clinics: Clinics, sms: InboundSms): string | undefined {
+  if (classifyReply(sms.body, { checkinOpen: false }).kind !== 'crisis') return undefined;
+  return crisisAnswer(clinicTexted(clinics, sms.to && (toE164(sms.to) ?? sms.to)));
 }
 
 /** Crisis guidance from the clinic file alone, in the clinic's language: it needs no database. */

@@ -10,7 +10,8 @@ import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
-import { receiveReply } from '../receive-reply.ts';
+import type { InboundSpool } from '../inbound-spool.ts';
+import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -35,6 +36,8 @@ export interface ServerDeps {
   liveness?: () => Promise<{ ok: boolean; reason?: string }>;
   /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
   twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
+  /** Where inbound SMS wait while PostgreSQL is away. */
+  inboundSpool?: InboundSpool;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }
@@ -90,6 +93,8 @@ export function buildServer(deps: ServerDeps) {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
     onUndelivered: deps.twilio?.onUndelivered,
     onInbound: (sms) => receiveReply(deps, sms),
+    crisisAnswer: (sms) => immediateCrisisAnswer(deps.clinics, sms),
+    keep: deps.inboundSpool?.keep,
   });
 
   // Registered after the rate limiter and helmet so their route hooks apply to every route.

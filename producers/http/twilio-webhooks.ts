@@ -17,8 +17,14 @@ export interface TwilioWebhookDeps {
   /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
   onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
   /** An inbound SMS; what it returns as `answer` goes back to the sender at once. */
-  onInbound?: (sms: { sid: string; from: string; to?: string; body: string }) => Promise<{ answer?: string }>;
+  onInbound?: (sms: InboundMessage) => Promise<{ answer?: string }>;
+  /** The crisis guidance for a message in crisis language, from the clinic file alone (no database). */
+  crisisAnswer?: (sms: InboundMessage) => string | undefined;
+  /** Keeps a message `onInbound` could not take (PostgreSQL away) until it can. */
+  keep?: (sms: InboundMessage) => Promise<void>;
 }
+
+type InboundMessage = { sid: string; from: string; to?: string; body: string };
 
 export const statusPath = '/webhooks/twilio/status';
 export const inboundPath = '/webhooks/twilio/inbound';
@@ -62,10 +68,25 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     if (!message.success) return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio inbound message.' } });
     const { MessageSid: sid, From: from, Body: body = '' } = message.data;
     const to = typeof params.To === 'string' ? params.To : undefined;
-    const outcome = (await deps.onInbound?.({ sid, from, to, body })) ?? {};
+    const sms = { sid, from, to, body };
+    // Classified before anything else: crisis guidance needs no database and no Redis.
+    const crisis = deps.crisisAnswer?.(sms);
+    let answer: string | undefined;
+    try {
+      answer = (await deps.onInbound?.(sms))?.answer;
+    } catch (err) {
+      // Twilio never re-delivers an inbound message after an error: keep it for later, answer a crisis now.
+      const kept = deps.keep ? await deps.keep(sms).then(() => true, (keepErr: Error) => {
+        log.error({ replyId: sid, err: keepErr.message }, 'inbound SMS could not be kept either');
+        return false;
+      }) : false;
+      if (!kept && crisis === undefined) throw err;
+      log.warn({ replyId: sid, kept, crisis: crisis !== undefined, err: (err as Error).message }, 'inbound SMS not received now; kept for later');
+      answer = crisis;
+    }
     // TwiML: an immediate answer when the reply calls for one, else an empty response.
     const twiml = new twilio.twiml.MessagingResponse();
-    if (outcome.answer) twiml.message(outcome.answer);
+    if (answer) twiml.message(answer);
     return reply.status(200).header('content-type', 'text/xml').send(twiml.toString());
   });
 
