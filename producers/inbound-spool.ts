@@ -56,7 +56,8 @@ export function drainInboundSpool(deps: {
     }
     log.info({ replyId: sms.sid }, 'kept inbound SMS received');
   }, { connection: deps.connection, prefix: deps.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 });
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'kept inbound SMS failed'));
+  // Codes, not messages: a driver's message may quote the values it was given.
+  worker.on('failed', (job, err) => log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, reason: (err as { code?: string }).code ?? err.name }, 'kept inbound SMS failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'inbound spool error'));
   return worker;
 }

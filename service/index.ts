@@ -116,7 +116,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       closers.push(() => drainRedis.quit());
       const drain = drainInboundSpool({ connection: drainRedis, prefix: env.QUEUE_PREFIX, key: dataKey, log,
         receive: (sms) => receiveReply(deps, sms, { late: true }) });
-      closers.push(() => drain.close());
+      // Forced: after a Redis outage a graceful close can wait forever on the drain's blocking
+      // connection, and a message cut short is received again from Redis (receiving is idempotent).
+      closers.push(() => drain.close(true));
     }
     const server = serves
       ? buildServer({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { AftercareError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Db } from '../../store/db.ts';
 import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
@@ -25,6 +26,26 @@ export interface TwilioWebhookDeps {
 }
 
 type InboundMessage = { sid: string; from: string; to?: string; body: string };
+
+// Twilio waits 15 s for the answer: a database or Redis that hangs must still leave time for the crisis guidance.
+const receiveDeadlineMs = 8_000;
+const keepDeadlineMs = 3_000;
+
+/** `work`, or a named error once `ms` have passed (the work itself carries on; receiving is idempotent). */
+async function within<T>(work: Promise<T> | undefined, ms: number, code: 'database-unavailable' | 'redis-unavailable', message: string): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AftercareError(code, message)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Codes, not messages: a driver's message may quote the values it was given.
+const reasonOf = (err: unknown) => (err instanceof AftercareError ? err.code : ((err as { code?: string }).code ?? (err as Error).name));
 
 export const statusPath = '/webhooks/twilio/status';
 export const inboundPath = '/webhooks/twilio/inbound';
@@ -73,15 +94,17 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     const crisis = deps.crisisAnswer?.(sms);
     let answer: string | undefined;
     try {
-      answer = (await deps.onInbound?.(sms))?.answer;
+      answer = (await within(deps.onInbound?.(sms), receiveDeadlineMs, 'database-unavailable', 'The database did not answer in time.'))?.answer;
     } catch (err) {
       // Twilio never re-delivers an inbound message after an error: keep it for later, answer a crisis now.
-      const kept = deps.keep ? await deps.keep(sms).then(() => true, (keepErr: Error) => {
-        log.error({ replyId: sid, err: keepErr.message }, 'inbound SMS could not be kept either');
-        return false;
-      }) : false;
+      const kept = deps.keep
+        ? await within(deps.keep(sms), keepDeadlineMs, 'redis-unavailable', 'Redis did not answer in time.').then(() => true, (keepErr: unknown) => {
+          log.error({ replyId: sid, reason: reasonOf(keepErr) }, 'inbound SMS could not be kept either');
+          return false;
+        })
+        : false;
       if (!kept && crisis === undefined) throw err;
-      log.warn({ replyId: sid, kept, crisis: crisis !== undefined, err: (err as Error).message }, 'inbound SMS not received now; kept for later');
+      log.warn({ replyId: sid, kept, crisis: crisis !== undefined, reason: reasonOf(err) }, 'inbound SMS not received now; kept for later');
       answer = crisis;
     }
     // TwiML: an immediate answer when the reply calls for one, else an empty response.

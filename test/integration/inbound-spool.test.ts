@@ -21,25 +21,38 @@ const dataKey = randomBytes(32).toString('base64');
 let rig: ProviderPipeline | undefined;
 let pipeline: TestPipeline | undefined;
 let proxy: TcpProxy | undefined;
+let redisProxy: TcpProxy | undefined;
 afterEach(async () => {
   await proxy?.accept().catch(() => {});
+  await redisProxy?.accept().catch(() => {});
   await rig?.dispose();
   await pipeline?.dispose();
   await proxy?.close();
-  rig = pipeline = proxy = undefined;
+  await redisProxy?.close();
+  rig = pipeline = proxy = redisProxy = undefined;
 });
+
+/** The service reaching PostgreSQL (and Redis, when asked) through proxies a test can make refuse. */
+async function startBehindProxies(options: { redis?: boolean } = {}) {
+  const database = new URL(testDatabaseUrl);
+  proxy = await startTcpProxy(Number(database.port || 5432));
+  database.port = String(proxy.port);
+  const redis = new URL(testRedisUrl);
+  if (options.redis) {
+    redisProxy = await startTcpProxy(Number(redis.port || 6379));
+    redis.port = String(redisProxy.port);
+  }
+  rig = await startProviderPipeline({ clinics: [testClinic({ plans: later })],
+    env: { DATABASE_URL: database.toString(), REDIS_URL: redis.toString(), DATA_KEY: dataKey } });
+  await rig.p.accept(sessionEvent({ escort: undefined }));
+  await waitFor('the plan stored', async () => (await rig!.p.db.query('SELECT 1 FROM plans')).length === 1);
+  return rig;
+}
 
 describe('an inbound SMS while PostgreSQL is unreachable', () => {
   it('answers crisis language with guidance at once, keeps the message sealed in Redis, and escalates it once PostgreSQL is back', async () => {
-    const database = new URL(testDatabaseUrl);
-    proxy = await startTcpProxy(Number(database.port || 5432));
-    database.port = String(proxy.port);
-    rig = await startProviderPipeline({ clinics: [testClinic({ plans: later })], env: { DATABASE_URL: database.toString(), DATA_KEY: dataKey } });
-    const { p, twilio } = rig;
-    await p.accept(sessionEvent({ escort: undefined }));
-    await waitFor('the plan stored', async () => (await p.db.query('SELECT 1 FROM plans')).length === 1);
-
-    await proxy.refuse();
+    const { p, twilio } = await startBehindProxies();
+    await proxy!.refuse();
     const body = 'I took all my pills and feel strange';
     const crisis = await inboundSms(p, patientPhone, body);
     expect(crisis.status).toBe(200);
@@ -52,7 +65,7 @@ describe('an inbound SMS while PostgreSQL is unreachable', () => {
     expect(contents.some((text) => text.includes(`inbound-${crisis.sid}`))).toBe(true);
     expect(leaks(contents, { phones: [patientPhone], emails: [], fragments: [body, 'all my pills', 'see you thursday'] })).toEqual([]);
 
-    await proxy.accept();
+    await proxy!.accept();
     const [urgent] = await waitFor('the crisis escalated', async () => {
       const rows = await escalationRows(p);
       return rows.some((e) => e.kind === 'urgent') ? rows.filter((e) => e.kind === 'urgent') : undefined;
@@ -68,6 +81,22 @@ describe('an inbound SMS while PostgreSQL is unreachable', () => {
     expect(timeline.map((e) => e.kind)).toEqual(['reply.received', 'reply.answered', 'reply.received']);
     expect(timeline[1]?.detail).toMatchObject({ template: 'crisis-reply', late: true });
     expect(await escalationRows(p)).toHaveLength(2);
+  });
+});
+
+describe('an inbound SMS while PostgreSQL and Redis are both unreachable', () => {
+  it('still answers crisis language with guidance, and refuses anything else with 503', async () => {
+    const { p } = await startBehindProxies({ redis: true });
+    await proxy!.refuse();
+    await redisProxy!.refuse();
+    const crisis = await inboundSms(p, patientPhone, 'i cant breathe');
+    expect(crisis.status).toBe(200);
+    expect(crisis.twiml).toContain('call 911');
+    const everyday = await inboundSms(p, patientPhone, 'see you thursday');
+    expect(everyday.status).toBe(503);
+    await redisProxy!.accept();
+    await proxy!.accept();
+    await waitFor('Redis back', async () => (await p.redis.ping()) === 'PONG', 20_000);
   });
 });
 
