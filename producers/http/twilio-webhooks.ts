@@ -94,7 +94,8 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     const crisis = deps.crisisAnswer?.(sms);
     let answer: string | undefined;
     try {
-      answer = (await within(deps.onInbound?.(sms), receiveDeadlineMs, 'database-unavailable', 'The database did not answer in time.'))?.answer;
+      // A crisis is always answered, even when it was received before (a redelivered webhook).
+      answer = (await within(deps.onInbound?.(sms), receiveDeadlineMs, 'database-unavailable', 'The database did not answer in time.'))?.answer ?? crisis;
     } catch (err) {
       // Twilio never re-delivers an inbound message after an error: keep it for later, answer a crisis now.
       const kept = deps.keep

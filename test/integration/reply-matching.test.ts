@@ -127,3 +127,16 @@ describe('a reply from someone who is not the patient', () => {
     await waitFor('the nurse of the clinic texted alerted', () => rig!.twilio.messages.some((m) => m.to === '+15550002222' && m.body.includes('Harbour Wellness')));
   });
 });
+
+describe('a crisis message posted twice', () => {
+  it('is answered with guidance both times and escalated once', async () => {
+    const p = await startRig();
+    await p.accept(sessionEvent({ escort: undefined }));
+    await checkinSent(p);
+    const first = await inbound(p, patientPhone, 'i want to end my life');
+    const again = await inboundSms(p, patientPhone, 'i want to end my life', undefined, first.sid);
+    expect(first.twiml).toContain('Samwise, thank you for telling us');
+    expect(again.twiml).toContain('thank you for telling us');
+    expect(await escalations(p)).toHaveLength(1);
+  });
+});
