@@ -22,6 +22,8 @@ export const clinicSchema = z.strictObject({
   quietHours: quietHoursSchema.default(defaultQuietHours),
   emergency: z.strictObject({ phone: z.string().min(2).max(20), crisisLine: z.string().min(2).max(20) }).default({ phone: '911', crisisLine: '988' }),
   smsNamesTreatment: z.boolean().default(false),
+  /** The Twilio numbers patients text this clinic at: a message from a number nobody knows goes to the clinic it texted. */
+  smsNumbers: z.array(phoneSchema).default([]),
   escalation: z.strictObject({
     contacts: z.array(contactSchema).min(1, 'at least one escalation contact is required'),
     renotifyAfter: isoDurationSchema.default('PT5M'),
@@ -60,8 +62,14 @@ export function resolveClinics(input: unknown, source = 'clinic file'): Clinics 
   const byId = new Map<string, Clinic>();
   // A username alone says which clinic a staff member signs in to.
   const usernames = new Map<string, string>();
+  const numbers = new Map<string, string>();
   for (const c of parsed.data.clinics) {
     if (byId.has(c.id)) problems.push(`  clinic ${c.id}: listed twice`);
+    for (const number of c.smsNumbers) {
+      const other = numbers.get(number);
+      if (other) problems.push(`  clinic ${c.id}: SMS number ${number} is already clinic ${other}'s`);
+      numbers.set(number, c.id);
+    }
     for (const member of c.staff) {
       const other = usernames.get(member.username);
       if (other) problems.push(`  clinic ${c.id}: staff username "${member.username}" is already used at clinic ${other}`);
@@ -82,6 +90,15 @@ export function resolveClinics(input: unknown, source = 'clinic file'): Clinics 
   }
   if (problems.length) throw new ConfigError(`Invalid ${source}:\n${problems.join('\n')}`);
   return { get: (id) => byId.get(id), all: () => [...byId.values()] };
+}
+
+/**
+ * The clinic an inbound SMS was sent to (Twilio's `To`): the one listing that number in
+ * `smsNumbers`, otherwise the first clinic of the file (the only one, in a one-clinic deployment).
+ */
+export function clinicTexted(clinics: Clinics, to: string | undefined): Clinic {
+  const all = clinics.all();
+  return all.find((c) => to !== undefined && c.smsNumbers.includes(to)) ?? all[0]!;
 }
 
 export function loadClinics(path: string): Clinics {

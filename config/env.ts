@@ -74,6 +74,8 @@ const envSchema = z
       .transform((t) => t.split(',').map((x) => x.trim()).filter(Boolean))
       .pipe(z.array(z.string().refine(isProxyAddress, 'expected addresses or CIDR ranges such as 10.0.0.0/8, comma-separated')))
       .default([]),
+    /** 32 random bytes in base64: the AES-256-GCM key of inbound SMS kept in Redis while PostgreSQL is away. */
+    DATA_KEY: z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)').optional(),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })

@@ -10,6 +10,7 @@ export const queueNames = {
   steps: 'steps',
   escalations: 'escalations',
   maintenance: 'maintenance',
+  inbound: 'inbound',
 } as const;
 
 export const eventJobSchema = z.strictObject({ clinicId: z.string().min(1), eventId: z.string().min(1) });
@@ -24,6 +25,9 @@ export type ReplyWindowJob = z.infer<typeof replyWindowJobSchema>;
 export const noticeJobSchema = z.strictObject({ escalationId: z.string().min(1), round: z.number().int().min(1) });
 export type NoticeJob = z.infer<typeof noticeJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
+/** An inbound SMS kept while PostgreSQL is away: sealed (AES-256-GCM), never phone or body in the clear. */
+export const inboundJobSchema = z.strictObject({ sealed: z.string().min(1) });
+export type InboundJob = z.infer<typeof inboundJobSchema>;
 
 /** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
 export interface RetryPolicy {

@@ -1,5 +1,6 @@
-import type { Clinic, Clinics } from '../config/clinics.ts';
+import { clinicTexted, type Clinic, type Clinics } from '../config/clinics.ts';
 import { classifyReply, parseAck } from '../core/classify-reply.ts';
+import { OPT_OUT_KEYWORDS } from '../core/reply-words.ts';
 import { escalationFor, type EscalationKind } from '../core/escalation.ts';
 import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
@@ -7,10 +8,10 @@ import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { observeAcknowledgement, type Metrics } from '../lib/metrics.ts';
 import { enqueueNotice, type Queues } from '../lib/queues.ts';
-import type { Db, Sql } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { acknowledge, raiseEscalation } from '../store/escalations.ts';
-import { loadPatient } from '../store/patients.ts';
-import { markReplied, openCheckin, patientByPhone, recordReply, setSmsOptOut } from '../store/replies.ts';
+import { loadPatient, setSmsOptOut, standInForUnknownSender } from '../store/patients.ts';
+import { markReplied, recordReply, senderByPhone, standingOptOut, type Sender } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
@@ -27,6 +28,8 @@ export interface InboundSms {
   /** The provider's message id: a redelivered webhook carries the same one. */
   sid: string;
   from: string;
+  /** The number texted (Twilio's `To`): says which clinic a number nobody knows meant. */
+  to?: string;
   body: string;
 }
 
@@ -38,12 +41,28 @@ export interface ReplyOutcome {
 }
 
 const answers = { crisis: 'crisis-reply', help: 'help-reply', 'opt-out': 'opt-out-confirmation', 'opt-in': 'opt-in-confirmation' } as const;
+type AnswerKey = (typeof answers)[keyof typeof answers];
+
+// Whom the staff notice says wrote, when it was not the patient.
+const senderReason = { patient: (r: string) => r, escort: (r: string) => `has an escort who ${r}`,
+  unknown: (r: string) => `texted from a number no patient or escort has and ${r}` } as const;
+
+// Twilio itself acts on its English whole-message opt-out keywords: until START it refuses every
+// message to that number, a TwiML answer included (error 21610). Our own keywords (Spanish, a
+// stop in plain words) leave the number open.
+const twilioBlocks = (keyword: string | undefined) => keyword !== undefined && (OPT_OUT_KEYWORDS as readonly string[]).includes(keyword.toLowerCase());
+const undeliverable = {
+  patient: 'guidance could not be delivered: the patient texted STOP, so Twilio blocks our replies; call them',
+  escort: 'guidance could not be delivered: the escort texted STOP, so Twilio blocks our replies; call them',
+  unknown: 'guidance could not be delivered: the sender texted STOP, so Twilio blocks our replies; call them',
+} as const;
 
 /**
- * Reads one inbound SMS: a staff acknowledgement, or a patient's reply, classified and acted
- * on in one transaction (opt-out, closing the check-in, raising an escalation), then answered.
+ * Reads one inbound SMS: a staff acknowledgement, or a reply from a patient, an escort or a
+ * number nobody knows, classified and acted on in one transaction (opt-out, closing the
+ * check-in, raising an escalation), then answered.
  */
-export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<ReplyOutcome> {
+export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { late?: boolean } = {}): Promise<ReplyOutcome> {
   const from = toE164(sms.from) ?? sms.from;
   const log = deps.log.child({ replyId: sms.sid });
 
@@ -51,42 +70,47 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const staff = code ? deps.clinics.all().flatMap((c) => c.escalation.contacts.filter((k) => k.phone === from).map((k) => ({ clinic: c, contact: k }))) : [];
   if (code && staff.length) return acknowledgeByCode(deps, staff, code, log);
 
-  const match = await patientByPhone(deps.db, from);
-  const clinic = match && deps.clinics.get(match.clinicId);
-  if (!match || !clinic) {
-    // Recorded so nothing is lost; no patient, so nothing else changes.
-    await recordReply(deps.db, { id: sms.sid, clinicId: null, patientId: null, fromPhone: from, body: sms.body,
-      classification: 'unknown-sender', level: 'none', stepId: null, detail: {} });
-    log.warn('reply from a number no patient has');
-    return { classification: 'unknown-sender' };
-  }
-  const { clinicId, patientId } = match;
-  const checkin = await openCheckin(deps.db, clinicId, patientId);
+  const known = await senderByPhone(deps.db, from);
+  const knownClinic = known && deps.clinics.get(known.clinicId);
+  const match = known && knownClinic ? { sender: known, clinic: knownClinic } : await unknownSender(deps, sms, from, log);
+  if (!match) return { classification: 'unknown-sender' };
+  const { sender, clinic } = match;
+  const { clinicId, patientId } = sender;
+  const checkin = sender.checkinStepId;
   const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined });
   const wanted = escalationFor(reply);
 
   const outcome = await deps.db.transaction(async (tx) => {
+    const blocked = reply.kind === 'crisis' && twilioBlocks(await standingOptOut(tx, from));
     const fresh = await recordReply(tx, { id: sms.sid, clinicId, patientId, fromPhone: from, body: sms.body,
-      classification: reply.kind, level: reply.level, stepId: checkin?.stepId ?? null, detail: { ...reply } });
+      classification: reply.kind, level: reply.level, stepId: checkin ?? null, detail: { ...reply, sender: sender.sender } });
     if (!fresh) return undefined;
-    const note = (kind: Parameters<typeof addTimeline>[1][number]['kind'], detail: Record<string, unknown>, stepId?: string) =>
-      addTimeline(tx, [{ clinicId, patientId, kind, stepId: stepId ?? null, detail }]);
-    await note('reply.received', { replyId: sms.sid, text: sms.body, classification: reply.kind, level: reply.level,
-      ...(reply.kind === 'score' ? { score: reply.score } : {}) }, checkin?.stepId);
-    if (reply.kind === 'opt-out') await optOut(tx, clinicId, patientId, note);
-    if (reply.kind === 'opt-in') {
-      await setSmsOptOut(tx, clinicId, patientId, false);
-      await note('patient.opted-in', { keyword: reply.keyword });
+    await addTimeline(tx, [{ clinicId, patientId, kind: 'reply.received', stepId: checkin ?? null, detail: { replyId: sms.sid, text: sms.body,
+      classification: reply.kind, level: reply.level, sender: sender.sender, ...(reply.kind === 'score' ? { score: reply.score } : {}) } }]);
+    let confirm = true;
+    if (reply.kind === 'opt-out' || reply.kind === 'opt-in') {
+      const out = reply.kind === 'opt-out';
+      const changes = await setSmsOptOut(tx, clinicId, from, out);
+      // At most one confirmation: Twilio confirms its own keywords itself (and refuses ours, 21610);
+      // a stop from a number already stopped gets none.
+      if (out) confirm = !twilioBlocks(reply.keyword) && !changes.every((c) => c.wasOptedOut);
+      for (const changed of changes) {
+        await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
+          detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps, ...(twilioBlocks(reply.keyword) ? { confirmedBy: 'twilio' } : {}) } : {}),
+            ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
+      }
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.
-    if (checkin && !['opt-out', 'opt-in', 'help'].includes(reply.kind)) await markReplied(tx, checkin.stepId);
-    if (!wanted) return { escalation: undefined };
+    if (checkin && !['opt-out', 'opt-in', 'help'].includes(reply.kind)) await markReplied(tx, checkin);
+    if (!wanted) return { escalation: undefined, blocked, confirm };
+    const reason = senderReason[sender.sender](wanted.reason) + (blocked ? `; ${undeliverable[sender.sender]}` : '');
     const { escalation, created } = await raiseEscalation(tx, {
-      id: escalationId(clinicId, patientId, `reply-${sms.sid}`), clinicId, patientId, kind: wanted.kind, reason: wanted.reason,
-      replyId: sms.sid, stepId: checkin?.stepId,
+      id: escalationId(clinicId, patientId, `reply-${sms.sid}`), clinicId, patientId, kind: wanted.kind, reason,
+      replyId: sms.sid, stepId: checkin,
     });
-    if (created) await note('escalation.raised', { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code });
-    return { escalation };
+    if (created) await addTimeline(tx, [{ clinicId, patientId, kind: 'escalation.raised', stepId: checkin ?? null,
+      detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
+    return { escalation, blocked, confirm };
   });
   if (!outcome) {
     log.info('reply already processed');
@@ -95,34 +119,66 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const escalation = outcome.escalation;
   if (escalation) {
     deps.metrics?.escalationsRaised.inc({ kind: escalation.kind });
-    log.warn({ clinicId, patientId, escalationId: escalation.id, kind: escalation.kind }, 'escalation raised');
+    log.warn({ clinicId, patientId, escalationId: escalation.id, kind: escalation.kind, sender: sender.sender }, 'escalation raised');
     // If Redis is away the reconciler notifies staff as soon as it is back.
     await enqueueNotice(deps.queues, { escalationId: escalation.id, round: 1 }).catch((err: Error) =>
       log.error({ escalationId: escalation.id, err: err.message }, 'escalation not queued; the reconciler will queue it'));
   }
-  log.info({ clinicId, patientId, classification: reply.kind, level: reply.level }, 'reply received');
-  const answerKey = reply.kind in answers ? answers[reply.kind as keyof typeof answers] : undefined;
-  const answer = answerKey ? await answerText(deps.db, clinic, patientId, answerKey) : undefined;
-  if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey } }]);
+  log.info({ clinicId, patientId, classification: reply.kind, level: reply.level, sender: sender.sender }, 'reply received');
+  // Someone who is not a patient is answered only with crisis guidance. A message kept while the
+  // database was away was answered then, from the clinic file, only if it was a crisis.
+  const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') && outcome.confirm
+    && (!options.late || reply.kind === 'crisis') ? answers[reply.kind as keyof typeof answers] : undefined;
+  const answer = answerKey ? await answerText(deps.db, clinic, sender, answerKey) : undefined;
+  if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey,
+    ...(options.late ? { late: true } : {}), ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);
   return { answer, classification: reply.kind, ...(escalation ? { escalation: { id: escalation.id, kind: escalation.kind, code: escalation.code } } : {}) };
 }
 
-async function optOut(tx: Sql, clinicId: string, patientId: string, note: (kind: 'patient.opted-out', detail: Record<string, unknown>) => Promise<void>) {
-  await setSmsOptOut(tx, clinicId, patientId, true);
-  // Steps that can only go by SMS are cancelled now; the others switch to email at send time.
-  const cancelled = await tx.query<{ id: string }>(
-    `UPDATE steps SET state = 'cancelled', reason = 'patient opted out of SMS', updated_at = now()
-     WHERE clinic_id = $1 AND patient_id = $2 AND state = 'scheduled' AND (channel = 'sms' OR recipient = 'escort') RETURNING id`,
-    [clinicId, patientId],
-  );
-  await note('patient.opted-out', { cancelledSteps: cancelled.length });
+/**
+ * A number no patient or escort has. What needs a human (crisis language, a serious symptom)
+ * gets a stand-in patient at the clinic it texted, so it escalates like any reply; anything
+ * else is recorded and left.
+ */
+async function unknownSender(deps: ReplyDeps, sms: InboundSms, from: string, log: Logger): Promise<{ sender: Sender; clinic: Clinic } | undefined> {
+  const clinic = clinicTexted(deps.clinics, sms.to && (toE164(sms.to) ?? sms.to));
+  const reply = classifyReply(sms.body, { checkinOpen: false });
+  const wanted = escalationFor(reply);
+  if (wanted?.kind === 'urgent' || wanted?.kind === 'attention') {
+    const patientId = await standInForUnknownSender(deps.db, clinic.id, from, clinic.locale);
+    return { sender: { clinicId: clinic.id, patientId, sender: 'unknown' }, clinic };
+  }
+  await recordReply(deps.db, { id: sms.sid, clinicId: clinic.id, patientId: null, fromPhone: from, body: sms.body,
+    classification: reply.kind, level: reply.level, stepId: null, detail: { ...reply, sender: 'unknown' } });
+  log.warn({ clinicId: clinic.id, classification: reply.kind }, 'reply from a number no patient or escort has');
+  return undefined;
 }
 
-async function answerText(db: Db, clinic: Clinic, patientId: string, key: (typeof answers)[keyof typeof answers]): Promise<string | undefined> {
-  const patient = await loadPatient(db, clinic.id, patientId);
-  const template = findTemplate(key, patient?.locale ?? clinic.locale);
+/**
+ * What to answer at once when the database cannot be asked: crisis guidance, from the clinic
+ * file alone, in the language of the clinic texted; nothing for any other message.
+ */
+export function immediateCrisisAnswer(clinics: Clinics, sms: InboundSms): string | undefined {
+  if (classifyReply(sms.body, { checkinOpen: false }).kind !== 'crisis') return undefined;
+  return crisisAnswer(clinicTexted(clinics, sms.to && (toE164(sms.to) ?? sms.to)));
+}
+
+/** Crisis guidance from the clinic file alone, in the clinic's language: it needs no database. */
+export function crisisAnswer(clinic: Clinic, locale: 'en' | 'es' = clinic.locale, firstName?: string): string | undefined {
+  const template = findTemplate('crisis-reply', locale);
+  return template && renderSms(template, messageVars(clinic, firstName ?? greeting[locale], { namesTreatment: clinic.smsNamesTreatment }));
+}
+
+// The messages open with a first name; someone whose name we do not know is greeted instead.
+const greeting = { en: 'Hello', es: 'Hola' } as const;
+
+async function answerText(db: Db, clinic: Clinic, sender: Sender, key: AnswerKey): Promise<string | undefined> {
+  const patient = await loadPatient(db, clinic.id, sender.patientId);
+  const locale = patient?.locale ?? clinic.locale;
+  const template = findTemplate(key, locale);
   if (!template) return undefined;
-  return renderSms(template, messageVars(clinic, patient?.firstName ?? '', { namesTreatment: clinic.smsNamesTreatment }));
+  const name = sender.sender === 'patient' ? patient?.firstName : sender.sender === 'escort' ? sender.escortName : undefined;
+  return renderSms(template, messageVars(clinic, name ?? greeting[locale], { namesTreatment: clinic.smsNamesTreatment }));
 }
 
 async function acknowledgeByCode(

@@ -13,6 +13,9 @@ import { clusterNodes, connectRedis } from '../lib/redis.ts';
 import { sendRate } from '../lib/send-rate.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { createAcceptor, type Accepted } from '../producers/accept-event.ts';
+import { drainInboundSpool, openInboundSpool } from '../producers/inbound-spool.ts';
+import { receiveReply } from '../producers/receive-reply.ts';
+import { localSecret } from '../lib/local-secret.ts';
 import Fastify from 'fastify';
 import { operations } from '../producers/http/operations.ts';
 import { buildServer } from '../producers/http/server.ts';
@@ -106,8 +109,24 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       closers.push(() => running.close());
       workers = running;
     }
-    const server = role === 'all' || role === 'api'
+    const serves = role === 'all' || role === 'api';
+    // Inbound SMS kept while PostgreSQL is away are sealed; the process serving the webhook drains them.
+    const dataKey = serves ? (env.DATA_KEY ? Buffer.from(env.DATA_KEY, 'base64') : localSecret(env.DATA_DIR, 'data')) : undefined;
+    const inboundSpool = dataKey && openInboundSpool(redis, env.QUEUE_PREFIX, dataKey);
+    if (dataKey && inboundSpool) {
+      closers.push(() => inboundSpool.close());
+      const drainRedis = connectRedis(local.url, 'worker', nodes);
+      drainRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+      closers.push(() => drainRedis.quit());
+      const drain = drainInboundSpool({ connection: drainRedis, prefix: env.QUEUE_PREFIX, key: dataKey, log,
+        receive: (sms) => receiveReply(deps, sms, { late: true }) });
+      // Forced: after a Redis outage a graceful close can wait forever on the drain's blocking
+      // connection, and a message cut short is received again from Redis (receiving is idempotent).
+      closers.push(() => drain.close(true));
+    }
+    const server = serves
       ? buildServer({
+          inboundSpool,
           ...deps,
           accept,
           liveness: workers?.liveness,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Patient } from '../core/events.ts';
 import type { Sql } from './db.ts';
 
@@ -77,4 +78,49 @@ export async function setEmailOptOut(sql: Sql, clinicId: string, patientId: stri
     [clinicId, patientId],
   );
   return rows.length === 1;
+}
+
+/**
+ * A STOP or START from a phone applies to every patient with that phone at the clinic (a
+ * family shares one): opting out also cancels their steps that can only go by SMS (the others
+ * switch to email at send time), and the escort notes to that phone. Answers, per patient, how
+ * many steps were cancelled and whether they had opted out already.
+ */
+export async function setSmsOptOut(sql: Sql, clinicId: string, phone: string, optedOut: boolean): Promise<Array<{ patientId: string; cancelledSteps: number; wasOptedOut: boolean }>> {
+  const rows = await sql.query<{ id: string; cancelled: number; was: boolean }>(
+    `WITH earlier AS (
+       SELECT id, sms_opted_out_at IS NOT NULL AS was FROM patients WHERE clinic_id = $1 AND phone = $2
+     ), changed AS (
+       UPDATE patients SET sms_opted_out_at = CASE WHEN $3 THEN coalesce(sms_opted_out_at, now()) ELSE NULL END
+       WHERE clinic_id = $1 AND phone = $2 RETURNING id
+     ), cancelled AS (
+       UPDATE steps s SET state = 'cancelled', reason = 'patient opted out of SMS', updated_at = now()
+       FROM changed WHERE $3 AND s.clinic_id = $1 AND s.patient_id = changed.id AND s.state = 'scheduled'
+         AND (s.channel = 'sms' OR s.recipient = 'escort')
+       RETURNING s.patient_id
+     ), escorted AS (
+       UPDATE steps s SET state = 'cancelled', reason = 'the escort opted out of SMS', updated_at = now()
+       FROM plans pl WHERE $3 AND pl.clinic_id = $1 AND pl.escort_phone = $2 AND s.plan_id = pl.id
+         AND s.recipient = 'escort' AND s.state = 'scheduled'
+       RETURNING s.id
+     )
+     SELECT changed.id, (SELECT count(*)::int FROM cancelled WHERE cancelled.patient_id = changed.id) AS cancelled, earlier.was
+     FROM changed JOIN earlier USING (id) ORDER BY changed.id`,
+    [clinicId, phone, optedOut],
+  );
+  return rows.map((r) => ({ patientId: r.id, cancelledSteps: r.cancelled, wasOptedOut: r.was }));
+}
+
+/**
+ * The stand-in patient record for a number no patient or escort has, at the clinic it texted,
+ * so an escalation has someone to be about. Its id is a digest of the number, never the number.
+ */
+export async function standInForUnknownSender(sql: Sql, clinicId: string, phone: string, locale: 'en' | 'es'): Promise<string> {
+  const id = `unknown-${createHash('sha256').update(`${clinicId}\u0000${phone}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16)}`;
+  await sql.query(
+    `INSERT INTO patients (clinic_id, id, first_name, phone, locale, channel, sms_consent, unknown_sender)
+     VALUES ($1, $2, 'Unknown sender', $3, $4, 'sms', false, true) ON CONFLICT (clinic_id, id) DO NOTHING`,
+    [clinicId, id, phone, locale],
+  );
+  return id;
 }

@@ -9,7 +9,8 @@ import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
-import { receiveReply } from '../receive-reply.ts';
+import type { InboundSpool } from '../inbound-spool.ts';
+import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
@@ -42,6 +43,8 @@ export interface ServerDeps {
   trustedProxies?: string[];
   /** Required as a bearer token by /readyz and /metrics when set. */
   operationsToken?: string;
+  /** Where inbound SMS wait while PostgreSQL is away. */
+  inboundSpool?: InboundSpool;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }
@@ -98,6 +101,8 @@ export function buildServer(deps: ServerDeps) {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
     onUndelivered: deps.twilio?.onUndelivered,
     onInbound: (sms) => receiveReply(deps, sms),
+    crisisAnswer: (sms) => immediateCrisisAnswer(deps.clinics, sms),
+    keep: deps.inboundSpool?.keep,
   });
 
   // Registered after the rate limiter and helmet so their route hooks apply to every route.

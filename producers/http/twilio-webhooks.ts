@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { AftercareError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Db } from '../../store/db.ts';
 import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
@@ -17,8 +18,34 @@ export interface TwilioWebhookDeps {
   /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
   onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
   /** An inbound SMS; what it returns as `answer` goes back to the sender at once. */
-  onInbound?: (sms: { sid: string; from: string; body: string }) => Promise<{ answer?: string }>;
+  onInbound?: (sms: InboundMessage) => Promise<{ answer?: string }>;
+  /** The crisis guidance for a message in crisis language, from the clinic file alone (no database). */
+  crisisAnswer?: (sms: InboundMessage) => string | undefined;
+  /** Keeps a message `onInbound` could not take (PostgreSQL away) until it can. */
+  keep?: (sms: InboundMessage) => Promise<void>;
 }
+
+type InboundMessage = { sid: string; from: string; to?: string; body: string };
+
+// Twilio waits 15 s for the answer: a database or Redis that hangs must still leave time for the crisis guidance.
+const receiveDeadlineMs = 8_000;
+const keepDeadlineMs = 3_000;
+
+/** `work`, or a named error once `ms` have passed (the work itself carries on; receiving is idempotent). */
+async function within<T>(work: Promise<T> | undefined, ms: number, code: 'database-unavailable' | 'redis-unavailable', message: string): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AftercareError(code, message)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Codes, not messages: a driver's message may quote the values it was given.
+const reasonOf = (err: unknown) => (err instanceof AftercareError ? err.code : ((err as { code?: string }).code ?? (err as Error).name));
 
 export const statusPath = '/webhooks/twilio/status';
 export const inboundPath = '/webhooks/twilio/inbound';
@@ -61,10 +88,29 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     const message = twilioInboundSchema.safeParse(params);
     if (!message.success) return reply.status(400).send({ error: { code: 'invalid-input', message: 'Not a Twilio inbound message.' } });
     const { MessageSid: sid, From: from, Body: body = '' } = message.data;
-    const outcome = (await deps.onInbound?.({ sid, from, body })) ?? {};
+    const to = typeof params.To === 'string' ? params.To : undefined;
+    const sms = { sid, from, to, body };
+    // Classified before anything else: crisis guidance needs no database and no Redis.
+    const crisis = deps.crisisAnswer?.(sms);
+    let answer: string | undefined;
+    try {
+      // A crisis is always answered, even when it was received before (a redelivered webhook).
+      answer = (await within(deps.onInbound?.(sms), receiveDeadlineMs, 'database-unavailable', 'The database did not answer in time.'))?.answer ?? crisis;
+    } catch (err) {
+      // Twilio never re-delivers an inbound message after an error: keep it for later, answer a crisis now.
+      const kept = deps.keep
+        ? await within(deps.keep(sms), keepDeadlineMs, 'redis-unavailable', 'Redis did not answer in time.').then(() => true, (keepErr: unknown) => {
+          log.error({ replyId: sid, reason: reasonOf(keepErr) }, 'inbound SMS could not be kept either');
+          return false;
+        })
+        : false;
+      if (!kept && crisis === undefined) throw err;
+      log.warn({ replyId: sid, kept, crisis: crisis !== undefined, reason: reasonOf(err) }, 'inbound SMS not received now; kept for later');
+      answer = crisis;
+    }
     // TwiML: an immediate answer when the reply calls for one, else an empty response.
     const twiml = new twilio.twiml.MessagingResponse();
-    if (outcome.answer) twiml.message(outcome.answer);
+    if (answer) twiml.message(answer);
     return reply.status(200).header('content-type', 'text/xml').send(twiml.toString());
   });
 
