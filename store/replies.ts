@@ -101,6 +101,24 @@ export async function markReplied(sql: Sql, stepId: string): Promise<void> {
   await sql.query('UPDATE steps SET replied_at = coalesce(replied_at, now()), window_closed_at = coalesce(window_closed_at, now()) WHERE id = $1', [stepId]);
 }
 
+/** Where a check-in's reply window stands; undefined for a step not in the database. */
+export async function replyWindowOf(sql: Sql, stepId: string): Promise<{ replied: boolean; reminded: boolean; closed: boolean } | undefined> {
+  const [row] = await sql.query<{ replied: boolean; reminded: boolean; closed: boolean }>(
+    'SELECT replied_at IS NOT NULL AS replied, reminded_at IS NOT NULL AS reminded, window_closed_at IS NOT NULL AS closed FROM steps WHERE id = $1',
+    [stepId],
+  );
+  return row;
+}
+
+export async function markReminded(sql: Sql, stepId: string): Promise<void> {
+  await sql.query('UPDATE steps SET reminded_at = now() WHERE id = $1', [stepId]);
+}
+
+/** Closes the window once: a reply that closed it first keeps its time. */
+export async function markWindowClosed(sql: Sql, stepId: string): Promise<void> {
+  await sql.query('UPDATE steps SET window_closed_at = now() WHERE id = $1 AND window_closed_at IS NULL', [stepId]);
+}
+
 /** Check-ins whose reply window ended with no reply and nothing done about it yet. */
 export async function lapsedCheckins(sql: Sql, before: Date, limit: number): Promise<Array<{ stepId: string; round: 1 | 2 }>> {
   const rows = await sql.query<{ id: string; reminded: boolean }>(

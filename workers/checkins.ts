@@ -3,6 +3,7 @@ import { chooseChannels } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
 import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
 import { loadStep, type StepRecord } from '../store/plans.ts';
+import { markReminded, markWindowClosed, replyWindowOf } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
 import type { DispatcherDeps } from './dispatcher.ts';
@@ -32,10 +33,7 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
   const loaded = await loadStep(deps.db, job.stepId);
   if (!loaded) throw new JobFailure('step-missing', `step ${job.stepId} is not in the database`);
   const { step, plan, patient } = loaded;
-  const [row] = await deps.db.query<{ replied: boolean; reminded: boolean; closed: boolean }>(
-    'SELECT replied_at IS NOT NULL AS replied, reminded_at IS NOT NULL AS reminded, window_closed_at IS NOT NULL AS closed FROM steps WHERE id = $1',
-    [step.id],
-  );
+  const row = await replyWindowOf(deps.db, step.id);
   if (!row || row.replied || row.closed || !step.expectsReply || plan.cancelledAt) return { state: 'replied' };
   const clinic = deps.clinics.get(step.clinicId);
   if (!clinic || !patient) throw new JobFailure('patient-missing', `patient or clinic of step ${step.id} is not configured`);
@@ -55,14 +53,14 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
       const message = buildMessage(step, plan, patient, clinic, target.channel, target.to, { template: 'checkin-reminder', idSuffix: '-reminder' });
       if ((await deliver(deps, message, step, now.toJSDate(), log, false)) === 'sent') channels.push(target.channel);
     }
-    await deps.db.query('UPDATE steps SET reminded_at = now() WHERE id = $1', [step.id]);
+    await markReminded(deps.db, step.id);
     await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'checkin.reminded',
       detail: { key: step.key, channels } }]);
     await enqueueReplyWindow(deps.queues, { stepId: step.id, round: 2 }, now.plus(within).toJSDate(), now.toJSDate());
     return { state: 'reminded' };
   }
 
-  await deps.db.query('UPDATE steps SET window_closed_at = now() WHERE id = $1 AND window_closed_at IS NULL', [step.id]);
+  await markWindowClosed(deps.db, step.id);
   await raiseAndNotify(deps, {
     clinicId: step.clinicId, patientId: step.patientId, kind: 'review', stepId: step.id, cause: `no-reply-${step.id}`,
     reason: `did not answer the ${step.key} check-in${row.reminded ? ', even after a reminder' : ''}`,
