@@ -1,5 +1,3 @@
-import type { Env } from '../config/env.ts';
-import { unsubscribeKey } from '../config/server-secret.ts';
 import { unsubscribePath } from '../lib/unsubscribe-link.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -15,11 +13,26 @@ export interface Channels {
   close(): Promise<void>;
 }
 
+/** The settings the channels read, named as config/env.ts validates them (an `Env` has them all). */
+export interface ChannelSettings {
+  TWILIO_ACCOUNT_SID?: string | undefined;
+  TWILIO_AUTH_TOKEN?: string | undefined;
+  TWILIO_FROM?: string | undefined;
+  TWILIO_MESSAGING_SERVICE_SID?: string | undefined;
+  TWILIO_API_URL?: string | undefined;
+  SMTP_URL?: string | undefined;
+  EMAIL_FROM: string;
+  SMTP_POOL_SIZE: number;
+  PUBLIC_BASE_URL: string;
+  OUTBOX_DIR: string;
+}
+
 /**
  * Twilio when its credentials are set, SMTP when SMTP_URL is set, otherwise the outbox. With the
- * server secret, patient emails carry a signed one-click unsubscribe link.
+ * unsubscribe key (`unsubscribeKey` of the server secret), patient emails carry a signed one-click
+ * unsubscribe link.
  */
-export function openChannels(env: Env, log: Logger, rate?: SendRate, secret?: Buffer): Channels {
+export function openChannels(env: ChannelSettings, log: Logger, rate?: SendRate, unsubscribeKey?: Buffer): Channels {
   const provider: Channel<SmsMessage> = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
     ? createTwilioSms({
         accountSid: env.TWILIO_ACCOUNT_SID,
@@ -34,7 +47,7 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate, secret?: Bu
   const sms = beforeProvider(provider, rate);
   const email = beforeProvider(env.SMTP_URL
     // Pooled: a connection (and its TLS and AUTH) serves many sends instead of one each.
-    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE, unsubscribeUrl: unsubscribeLink(env, secret) })
+    ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE, unsubscribeUrl: unsubscribeLink(env, unsubscribeKey) })
     : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log));
   return {
     sms,
@@ -46,9 +59,8 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate, secret?: Bu
 }
 
 // Only the patient's own messages (the care plan's templates) get a link: a staff notice names a patient it must not opt out.
-function unsubscribeLink(env: Env, secret: Buffer | undefined): ((m: EmailMessage) => string | undefined) | undefined {
-  if (!secret) return undefined;
-  const key = unsubscribeKey(secret);
+function unsubscribeLink(env: ChannelSettings, key: Buffer | undefined): ((m: EmailMessage) => string | undefined) | undefined {
+  if (!key) return undefined;
   return (m) => (isTemplateKey(m.template) ? `${env.PUBLIC_BASE_URL}${unsubscribePath(key, { clinicId: m.clinicId, patientId: m.patientId, channel: 'email' })}` : undefined);
 }
 

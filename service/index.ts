@@ -2,7 +2,7 @@ import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
-import { serverSecret } from '../config/server-secret.ts';
+import { serverSecret, unsubscribeKey } from '../config/server-secret.ts';
 import { openChannels, type Channels } from '../channels/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ensureRedis, type LocalRedis } from '../lib/local-redis.ts';
@@ -86,7 +86,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const secret = serverSecret(env);
     if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
       log.warn({ role }, 'SESSION_SECRET unset: signing with the secret in DATA_DIR; every API and worker process must share it');
-    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), secret);
+    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), unsubscribeKey(secret));
     closers.push(() => channels.close());
     const metrics = createMetrics();
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');

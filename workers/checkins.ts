@@ -6,7 +6,7 @@ import { loadStep, type StepRecord } from '../store/plans.ts';
 import { markReminded, markWindowClosed, replyWindowOf } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { buildMessage, deliver } from './deliver.ts';
-import type { DispatcherDeps } from './dispatcher.ts';
+import type { DispatcherDeps } from './deps.ts';
 import { raiseAndNotify, type EscalationDeps } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 

@@ -11,7 +11,7 @@ import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
-import type { DispatcherDeps } from './dispatcher.ts';
+import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
 import { sendStore, type SendStore } from './send-store.ts';
 

@@ -1,34 +1,16 @@
 import { DateTime, Duration } from 'luxon';
-import type { Clinics } from '../config/clinics.ts';
 import { chooseChannels, type ChannelName } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
-import type { Channels } from '../channels/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { Metrics } from '../lib/metrics.ts';
-import { enqueueReplyWindow, type Queues } from '../lib/queues.ts';
-import type { Db } from '../store/db.ts';
+import { enqueueReplyWindow } from '../lib/queues.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import { deferStep, finalStepStates, moveStep, type PlanRecord, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { buildMessage, deliver, sentEarlier } from './deliver.ts';
 import { reviewUnsentCheckin } from './checkins.ts';
+import type { DispatcherDeps } from './deps.ts';
 import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
-import { sendStore, type SendStore } from './send-store.ts';
-
-export interface DispatcherDeps {
-  db: Db;
-  queues: Queues;
-  clinics: Clinics;
-  channels: Channels;
-  log: Logger;
-  metrics?: Metrics;
-  now?: () => Date;
-  /** A claim `sending` for longer than this lost its process: look at the provider, then send. Longer than any provider timeout. */
-  claimTimeoutMs?: number;
-  /** The send's statements, batched across concurrent jobs; one statement per call when unset. */
-  sends?: SendStore;
-}
+import { sendStore } from './send-store.ts';
 
 export type DispatchOutcome =
   | { state: 'sent'; channels: ChannelName[] }

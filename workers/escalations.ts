@@ -8,7 +8,7 @@ import { claimNotice, loadEscalation, markNotified, raiseEscalation, recordNotic
 import { loadPatient } from '../store/patients.ts';
 import { replyBody } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
-import type { DispatcherDeps } from './dispatcher.ts';
+import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
 
 export type EscalationDeps = Pick<DispatcherDeps, 'db' | 'queues' | 'clinics' | 'channels' | 'log' | 'metrics' | 'now'>;

@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../../lib/passwords.ts';
-import type { ServerDeps } from './server.ts';
+import type { ServerDeps } from './deps.ts';
 
 export const adminQueuesPath = '/admin/queues';
 const realm = 'Basic realm="Aftercare queues", charset="UTF-8"';
@@ -39,7 +39,7 @@ function fromThisSite(req: FastifyRequest): boolean {
  * The BullMQ dashboard for the operator, behind HTTP Basic auth (OPERATOR_USERNAME and
  * OPERATOR_PASSWORD_HASH). Without them it is not mounted at all: `/admin/queues` is a 404.
  */
-export async function adminQueues(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function adminQueues(app: FastifyInstance, deps: Pick<ServerDeps, 'operator' | 'queues'>): Promise<void> {
   const operator = deps.operator;
   if (!operator) return;
   const expectedUser = digest(operator.username);

@@ -12,7 +12,7 @@ import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
 import { ackRequestSchema } from './openapi.ts';
-import type { ServerDeps } from './server.ts';
+import type { ServerDeps } from './deps.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +21,7 @@ declare module 'fastify' {
 }
 
 /** The clinic-facing API: every route takes the clinic's API key and sees only its own patients. */
-export async function clinicApi(api: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'queues' | 'clinics' | 'log' | 'metrics' | 'now' | 'accept'>): Promise<void> {
   const clinicOf = (req: FastifyRequest): Clinic => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
     req.clinic = clinic;

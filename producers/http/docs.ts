@@ -2,7 +2,6 @@ import swagger, { type FastifyStaticSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { buildOpenApiDocument } from './openapi.ts';
-import type { ServerDeps } from './server.ts';
 
 // Swagger UI loads only its own files; it sets style attributes at run time and draws icons as data: images.
 const viewerCsp = [
@@ -14,7 +13,7 @@ const viewerCsp = [
 type StaticDocument = Extract<FastifyStaticSwaggerOptions['specification'], { document: unknown }>['document'];
 
 /** The API reference: `GET /docs/openapi.json` and the interactive viewer at `/docs`. */
-export async function apiDocs(app: FastifyInstance, _deps: ServerDeps): Promise<void> {
+export async function apiDocs(app: FastifyInstance): Promise<void> {
   const document = buildOpenApiDocument();
   await app.register(swagger, { mode: 'static', specification: { document: document as StaticDocument } });
   await app.register(swaggerUi, {

@@ -1,53 +1,18 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
-import type { RedisClient } from '../../lib/redis.ts';
-import type { Clinics } from '../../config/clinics.ts';
 import { AftercareError } from '../../lib/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
-import type { Metrics } from '../../lib/metrics.ts';
-import type { Queues } from '../../lib/queues.ts';
-import type { Db } from '../../store/db.ts';
-import type { ReportedDelivery } from '../../store/delivery-status.ts';
-import type { InboundSpool } from '../inbound-spool.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
+import type { ServerDeps } from './deps.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
-import type { Accept } from '../accept-event.ts';
 
-export interface ServerDeps {
-  db: Db;
-  redis: RedisClient;
-  queues: Queues;
-  clinics: Clinics;
-  log: Logger;
-  metrics: Metrics;
-  now?: () => Date;
-  /** The service's one acceptance path (shared with the library, so both batch together). */
-  accept?: Accept;
-  bodyLimit?: number;
-  apiRatePerMinute?: number;
-  /** Present when this process runs workers: /healthz fails when they stall. */
-  liveness?: () => Promise<{ ok: boolean; reason?: string }>;
-  /** Twilio webhooks: signatures are checked against PUBLIC_BASE_URL with the auth token. */
-  twilio?: { authToken: string | undefined; publicBaseUrl: string; onUndelivered?: (d: ReportedDelivery) => Promise<void> };
-  /** The server secret (`serverSecret`): console sessions, CSRF tokens and unsubscribe links are signed with keys derived from it. */
-  secret?: Buffer;
-  /** Addresses and CIDR ranges of proxies whose X-Forwarded-For is believed; none: the socket's address. */
-  trustedProxies?: string[];
-  /** Required as a bearer token by /readyz and /metrics when set. */
-  operationsToken?: string;
-  /** Where inbound SMS wait while PostgreSQL is away. */
-  inboundSpool?: InboundSpool;
-  /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
-  operator?: { username: string; passwordHash: string };
-}
 
 /** The HTTP API, apart from `listen` so tests drive it with `inject()`. */
 export function buildServer(deps: ServerDeps) {
@@ -109,7 +74,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(clinicApi, deps);
   app.register(operations, deps);
   app.register(staffConsole, deps);
-  app.register(apiDocs, deps);
+  app.register(apiDocs);
   app.register(adminQueues, deps);
   app.register(unsubscribeLinks, deps);
 

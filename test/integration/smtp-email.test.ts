@@ -4,6 +4,7 @@ import type { Channel, EmailMessage } from '../../channels/channel.ts';
 import { openChannels } from '../../channels/index.ts';
 import { createSmtpEmail, smtpMessageId } from '../../channels/smtp-email.ts';
 import { loadEnv } from '../../config/env.ts';
+import { unsubscribeKey } from '../../config/server-secret.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { SinkFault, SmtpSink } from '../support/smtp-sink.ts';
@@ -198,7 +199,7 @@ describe('smtp email: a connection closed before the greeting', () => {
 describe('smtp email: the configured transport', () => {
   const configured = (env: Record<string, string> = {}, secret?: Buffer) => {
     const channels = openChannels(loadEnv({ SMTP_URL: sink.url, EMAIL_FROM: FROM, PUBLIC_BASE_URL: 'https://aftercare.example.org', ...env }),
-      createLogger({ level: 'silent' }), undefined, secret);
+      createLogger({ level: 'silent' }), undefined, secret && unsubscribeKey(secret));
     channel = channels.email;
     return channels.email;
   };

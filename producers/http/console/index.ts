@@ -4,8 +4,8 @@ import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AftercareError } from '../../../lib/errors.ts';
-import type { ServerDeps } from '../server.ts';
 import { consoleCsp } from './console-assets.ts';
+import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { layout } from './layout.ts';
 import { problemPage, signInPage } from './sign-in-page.ts';
 import { consoleSecrets, readSession, sessionCookie, sessionHours, sessionValue, staffSignIn, type SignedInStaff } from './staff-session.ts';
@@ -25,21 +25,12 @@ const signInForm = z.object({ username: z.string().trim().toLowerCase().max(60),
 /** CSRF tokens are bound to who is signed in, so a token from the sign-in page cannot act for a nurse. */
 export const csrfUser = (who: SignedInStaff | undefined) => (who ? `staff:${who.clinic.id}/${who.staff.username}` : 'signed-out');
 
-export interface ConsoleContext {
-  now: () => Date;
-  render: (reply: FastifyReply, status: number, page: Parameters<typeof layout>[0]) => FastifyReply;
-  csrfToken: (reply: FastifyReply, who: SignedInStaff | undefined) => string;
-  /** The signed-in staff member, or undefined after sending the browser to the sign-in page. */
-  staffOf: (req: FastifyRequest, reply: FastifyReply) => SignedInStaff | undefined;
-  hasCsrfSecret: (req: FastifyRequest) => boolean;
-}
-
 /** The staff console under /console: sign-in, escalation inbox, patient timelines and plan preview. */
-export async function staffConsole(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function staffConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   await app.register((scope) => consoleScope(scope, deps), { prefix: '/console' });
 }
 
-async function consoleScope(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   // Without a secret (a server built on its own) the keys last as long as the process.
   const secrets = consoleSecrets(deps.secret ?? randomBytes(32));
   // Browsers drop Secure cookies sent over plain http, so the flag follows the public address.

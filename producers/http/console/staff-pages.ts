@@ -7,12 +7,11 @@ import { acknowledge, loadEscalation } from '../../../store/escalations.ts';
 import { loadPatient } from '../../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../../store/timeline.ts';
 import { previewPlan } from '../../preview-plan.ts';
-import type { ServerDeps } from '../server.ts';
 import { consoleCsp } from './console-assets.ts';
 import { html } from './html.ts';
 import { inboxEvents } from './inbox-events.ts';
 import { inboxList, loadInbox } from './inbox.ts';
-import type { ConsoleContext } from './index.ts';
+import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { patientPage } from './patient-page.ts';
 import { previewPage, sampleEvent, type PreviewOutcome } from './preview-page.ts';
 
@@ -21,7 +20,7 @@ const previewForm = z.object({ event: z.string().max(32 * 1024) });
 const notFound = () => new AftercareError('not-found', 'No such record at this clinic.');
 
 /** The signed-in pages: inbox (with its live feed), acknowledgement, patient timeline, plan preview. */
-export async function staffPages(app: FastifyInstance, deps: ServerDeps, ctx: ConsoleContext): Promise<void> {
+export async function staffPages(app: FastifyInstance, deps: ConsoleDeps, ctx: ConsoleContext): Promise<void> {
   const events = inboxEvents({ db: deps.db, log: deps.log.child({ component: 'console' }), now: ctx.now });
   // Open event streams would keep the server from closing; end them first.
   app.addHook('preClose', async () => events.close());
@@ -114,7 +113,7 @@ ${note}
 }
 
 /** The schedule, or the reason there is none, in the same words the API would use. */
-function previewOutcome(deps: ServerDeps, input: string, clinicId: string, now: Date): PreviewOutcome {
+function previewOutcome(deps: ConsoleDeps, input: string, clinicId: string, now: Date): PreviewOutcome {
   let event: unknown;
   try {
     event = JSON.parse(input);
