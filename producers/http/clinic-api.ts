@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import type { Clinic } from '../../config/clinics.ts';
 import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
@@ -12,6 +12,7 @@ import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
 import { authenticateClinic } from './auth.ts';
 import { ackRequestSchema } from './openapi.ts';
+import { documentationOnly, errors, parameterSchema, ref, required } from './route-schemas.ts';
 import type { ServerDeps } from './deps.ts';
 
 declare module 'fastify' {
@@ -19,6 +20,51 @@ declare module 'fastify' {
     clinic?: Clinic;
   }
 }
+
+const examplePatient = { id: 'p-123', firstName: 'Sam', phone: '+15551234567', email: 'sam@example.org', timezone: 'America/Denver', locale: 'en', channel: 'sms', smsConsent: true };
+// Wrapped in allOf: swagger drops keywords beside a bare $ref, and the examples must stay.
+const eventBody = {
+  allOf: [ref('ClinicEvent')],
+  'x-examples': {
+    session: { summary: 'A session ended', value: { type: 'session.completed', id: 'evt-example-1', clinicId: 'clinic-a', patient: examplePatient,
+      escort: { name: 'Alex', phone: '+15557654321' }, session: { id: 's-1', endedAt: '2026-11-23T15:30:00-07:00', modality: 'iv' } } },
+    cessation: { summary: 'Treatment stopped', value: { type: 'cessation.started', id: 'evt-example-2', clinicId: 'clinic-a', patient: examplePatient,
+      cessation: { id: 'c-1', lastUseAt: '2026-12-01T09:00:00-07:00' } } },
+    cancel: { summary: 'Cancel a plan', value: { type: 'plan.cancelled', id: 'evt-example-3', clinicId: 'clinic-a', patientId: 'p-123', reference: 's-1' } },
+  },
+};
+
+const schemas: Record<'sendEvent' | 'previewPlan' | 'timeline' | 'escalations' | 'acknowledge', FastifySchema> = {
+  sendEvent: {
+    tags: ['Events'], operationId: 'sendEvent', summary: 'Send one clinic event',
+    description: 'Accepted once stored durably (even while the queue is down); messages then follow at their times. Safe to retry with the same `id`.',
+    body: eventBody,
+    response: { 202: { description: 'Accepted now, or earlier (`duplicate: true`).', ...ref('Accepted') }, ...errors(400, 401, 403, 409, 413, 429, 500, 503) },
+  },
+  previewPlan: {
+    tags: ['Plans'], operationId: 'previewPlan', summary: 'Preview the schedule an event would produce',
+    description: 'The same body as `POST /v1/events`; stores and sends nothing, so the id need not be new. `plan.cancelled` has no plan (400).',
+    body: eventBody,
+    response: { 200: { description: 'The resolved schedule.', ...ref('PlanPreview') }, ...errors(400, 401, 403, 413, 429, 500) },
+  },
+  timeline: {
+    tags: ['Patients'], operationId: 'getPatientTimeline', summary: "A patient's timeline",
+    params: required({ patientId: { ...parameterSchema(idSchema), description: 'The `patient.id` you sent.' } }),
+    response: { 200: { description: 'Everything that happened, oldest first.', ...ref('Timeline') }, ...errors(400, 401, 404, 429, 500, 503) },
+  },
+  escalations: {
+    tags: ['Escalations'], operationId: 'listEscalations', summary: 'Open escalations',
+    querystring: { type: 'object', properties: { status: { type: 'string', enum: ['open'], default: 'open', description: 'Only `open` is listed.' } } },
+    response: { 200: { description: 'Open escalations, oldest first.', ...ref('EscalationList') }, ...errors(400, 401, 429, 500, 503) },
+  },
+  acknowledge: {
+    tags: ['Escalations'], operationId: 'acknowledgeEscalation', summary: 'Acknowledge an escalation',
+    description: 'Stops the repeated alerts and records who acknowledged on the patient’s timeline.',
+    params: required({ id: { type: 'string', description: 'An escalation id from `GET /v1/escalations`.' } }),
+    body: ref('AckRequest'),
+    response: { 200: { description: 'Acknowledged (now or before).', ...ref('Acknowledgement') }, ...errors(400, 401, 404, 429, 500, 503) },
+  },
+};
 
 /** The clinic-facing API: every route takes the clinic's API key and sees only its own patients. */
 export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'queues' | 'clinics' | 'log' | 'metrics' | 'now' | 'accept'>): Promise<void> {
@@ -29,16 +75,17 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
   };
   const now = () => deps.now?.() ?? new Date();
   const accept = deps.accept ?? createAcceptor(deps);
+  documentationOnly(api);
 
-  api.post('/v1/events', async (req, reply) => {
+  api.post('/v1/events', { schema: schemas.sendEvent }, async (req, reply) => {
     const clinic = clinicOf(req);
     const accepted = await accept(req.body, clinic.id);
     return reply.status(202).send(accepted);
   });
 
-  api.post('/v1/plans/preview', async (req) => previewPlan(deps.clinics, req.body, clinicOf(req).id, now()));
+  api.post('/v1/plans/preview', { schema: schemas.previewPlan }, async (req) => previewPlan(deps.clinics, req.body, clinicOf(req).id, now()));
 
-  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/timeline', async (req) => {
+  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/timeline', { schema: schemas.timeline }, async (req) => {
     const clinic = clinicOf(req);
     const patientId = parseOrThrow(idSchema, req.params.patientId, 'Invalid patient id');
     // Another clinic's patient looks exactly like a missing one.
@@ -55,7 +102,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     return { clinicId: clinic.id, patientId, timezone, entries };
   });
 
-  api.get<{ Querystring: { status?: string } }>('/v1/escalations', async (req) => {
+  api.get<{ Querystring: { status?: string } }>('/v1/escalations', { schema: schemas.escalations }, async (req) => {
     const clinic = clinicOf(req);
     if ((req.query.status ?? 'open') !== 'open')
       throw new AftercareError('invalid-input', 'Only status=open is listed.', { fields: [{ path: 'status', message: 'expected "open"' }] });
@@ -68,7 +115,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     };
   });
 
-  api.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', async (req) => {
+  api.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', { schema: schemas.acknowledge }, async (req) => {
     const clinic = clinicOf(req);
     const body = parseOrThrow(ackRequestSchema, req.body ?? {}, 'Invalid acknowledgement');
     const acked = await acknowledge(deps.db, { clinicId: clinic.id, id: req.params.id }, body.by);

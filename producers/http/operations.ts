@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { RedisClient } from '../../lib/redis.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import { oldestOverdueSeconds } from '../../store/plans.ts';
+import { documentationOnly, openRoute, operatorRoute, ref, textResponse } from './route-schemas.ts';
 
 export interface OperationsDeps {
   db: Db;
@@ -27,11 +28,21 @@ function presentsToken(header: string | undefined, token: string): boolean {
   return presented !== undefined && timingSafeEqual(sha256(presented), sha256(token));
 }
 
+const schemas: Record<'health' | 'readiness' | 'metrics', FastifySchema> = {
+  health: { ...openRoute, tags: ['Operations'], operationId: 'health', summary: 'Liveness',
+    response: { 200: { description: 'The process answers.', ...ref('Health') }, 503: { description: 'Due jobs stopped moving: restart the process.', ...ref('Health') } } },
+  readiness: { ...operatorRoute, tags: ['Operations'], operationId: 'readiness', summary: 'Readiness: PostgreSQL and Redis answer',
+    response: { 200: { description: 'Ready.', ...ref('Readiness') }, 503: { description: 'Not ready; `checks` says which store is down.', ...ref('Readiness') } } },
+  metrics: { ...operatorRoute, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
+    response: { 200: textResponse('text/plain', 'Prometheus text exposition format.') } },
+};
+
 const jobStates = ['wait', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 /** Liveness, readiness and Prometheus metrics for the operator. */
 export async function operations(api: FastifyInstance, deps: OperationsDeps): Promise<void> {
   const { operationsToken } = deps;
+  documentationOnly(api);
   // Queue depths, failure reasons and which stores answer tell an outsider too much about the service.
   const guarded = operationsToken === undefined ? {} : {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
@@ -40,12 +51,12 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
     },
   };
 
-  api.get('/healthz', async (_req, reply) => {
+  api.get('/healthz', { schema: schemas.health }, async (_req, reply) => {
     const live = (await deps.liveness?.()) ?? { ok: true };
     return reply.status(live.ok ? 200 : 503).send({ status: live.ok ? 'ok' : 'stalled', ...(live.reason ? { reason: live.reason } : {}) });
   });
 
-  api.get('/readyz', guarded, async (_req, reply) => {
+  api.get('/readyz', { ...guarded, schema: schemas.readiness }, async (_req, reply) => {
     const checks: Record<string, boolean> = { database: false, redis: false };
     let overdueSeconds: number | undefined;
     await Promise.all([
@@ -58,7 +69,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 
-  api.get('/metrics', guarded, async (_req, reply) => {
+  api.get('/metrics', { ...guarded, schema: schemas.metrics }, async (_req, reply) => {
     // Queue depths and overdue age are read at scrape time, so they are never stale.
     const queues = [deps.queues.events, deps.queues.steps, deps.queues.escalations];
     await Promise.all([

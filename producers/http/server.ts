@@ -8,7 +8,7 @@ import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
-import { apiDocs } from './docs.ts';
+import { apiDocs, collectApiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
@@ -62,6 +62,7 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
+  app.register(collectApiDocs);
   app.register(twilioWebhooks, {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
     onUndelivered: deps.twilio?.onUndelivered,

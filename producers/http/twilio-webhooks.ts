@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { AftercareError } from '../../lib/errors.ts';
@@ -7,6 +7,7 @@ import type { Db } from '../../store/db.ts';
 import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
 import { twilioInboundSchema, twilioStatusSchema } from './openapi.ts';
+import { documentationOnly, errors, openRoute, ref, required, textResponse } from './route-schemas.ts';
 
 export interface TwilioWebhookDeps {
   db: Db;
@@ -53,6 +54,22 @@ export const inboundPath = '/webhooks/twilio/inbound';
 const formFields = z.record(z.string(), z.string());
 const knownStatus = z.enum(reportedStatuses);
 
+const signed = {
+  ...openRoute, tags: ['Twilio webhooks'], consumes: ['application/x-www-form-urlencoded'],
+  headers: required({ 'x-twilio-signature': { type: 'string',
+    description: 'HMAC-SHA1 of the public URL and form fields with the Twilio auth token; a missing or wrong one is a 403.' } }),
+};
+const schemas: Record<'inbound' | 'status', FastifySchema> = {
+  inbound: {
+    ...signed, operationId: 'twilioInbound', summary: 'Inbound SMS from a patient', body: ref('TwilioInbound'),
+    response: { 200: textResponse('text/xml', 'TwiML; holds a `<Message>` when the reply calls for an immediate answer (STOP, crisis guidance).'), ...errors(400, 403) },
+  },
+  status: {
+    ...signed, operationId: 'twilioStatus', summary: 'Delivery report for a sent SMS', body: ref('TwilioStatus'),
+    response: { 204: { description: 'Recorded, or ignored (a status or message this service does not track).', type: 'null' }, ...errors(400, 403) },
+  },
+};
+
 function forbidden(reply: FastifyReply, message: string) {
   return reply.status(403).send({ error: { code: 'forbidden', message } });
 }
@@ -63,6 +80,7 @@ function forbidden(reply: FastifyReply, message: string) {
  */
 export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app, deps) => {
   const log = deps.log.child({ component: 'twilio-webhooks' });
+  documentationOnly(app);
 
   // Twilio posts application/x-www-form-urlencoded; no dependency needed to read it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -82,7 +100,7 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     return params.data;
   };
 
-  app.post(inboundPath, async (req, reply) => {
+  app.post(inboundPath, { schema: schemas.inbound }, async (req, reply) => {
     const params = verified(req, reply);
     if (!params) return reply;
     const message = twilioInboundSchema.safeParse(params);
@@ -114,7 +132,7 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
     return reply.status(200).header('content-type', 'text/xml').send(twiml.toString());
   });
 
-  app.post(statusPath, async (req, reply) => {
+  app.post(statusPath, { schema: schemas.status }, async (req, reply) => {
     const params = verified(req, reply);
     if (!params) return reply;
     const callback = twilioStatusSchema.safeParse(params);

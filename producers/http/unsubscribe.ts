@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import type { Clinics } from '../../config/clinics.ts';
 import { unsubscribeKey } from '../../config/server-secret.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -7,6 +7,7 @@ import type { Db } from '../../store/db.ts';
 import { loadPatient, setEmailOptOut } from '../../store/patients.ts';
 import { addTimeline } from '../../store/timeline.ts';
 import { html, type SafeHtml } from './console/html.ts';
+import { documentationOnly, openRoute, required, textResponse } from './route-schemas.ts';
 
 export interface UnsubscribeDeps {
   db: Db;
@@ -17,6 +18,20 @@ export interface UnsubscribeDeps {
 }
 
 const csp = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const token = required({ token: { type: 'string',
+  description: 'Clinic, patient and channel with their HMAC, as written into the List-Unsubscribe header of a patient email.' } });
+const linkPage = (description: string) => textResponse('text/html', description);
+const schemas: Record<'page' | 'unsubscribe', FastifySchema> = {
+  page: {
+    ...openRoute, tags: ['Patient links'], operationId: 'unsubscribePage', summary: 'The page an email\'s unsubscribe link opens', params: token,
+    response: { 200: linkPage('A "Stop emails" button; nothing changes yet.'), 403: linkPage('The link was not signed by this service.') },
+  },
+  unsubscribe: {
+    ...openRoute, tags: ['Patient links'], operationId: 'unsubscribe', summary: 'Stop email to the patient the link names (RFC 8058 one-click)', params: token,
+    response: { 200: linkPage('Stopped (now or before).'), 403: linkPage('The link was not signed by this service; nothing changed.'), 404: linkPage('No such patient.') },
+  },
+};
 
 function page(reply: FastifyReply, status: number, title: string, main: SafeHtml) {
   return reply.status(status).type('text/html; charset=utf-8').header('content-security-policy', csp).send(html`<!doctype html>
@@ -33,6 +48,7 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
   // Without a secret no link of ours can be checked: every one is refused.
   const key = deps.secret ? unsubscribeKey(deps.secret) : undefined;
   const log = deps.log.child({ component: 'unsubscribe' });
+  documentationOnly(app);
   // One-click posts are url-encoded or multipart; the body carries nothing the token does not.
   for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
@@ -47,7 +63,7 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
     return who && clinic ? { who, clinicName: clinic.name } : undefined;
   };
 
-  app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/unsubscribe/:token', { schema: schemas.page }, async (req, reply) => {
     const link = read(req.params.token);
     if (!link) return refuse(reply);
     return page(reply, 200, 'Stop emails', html`<h1>Stop emails from ${link.clinicName}?</h1>
@@ -55,7 +71,7 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
 <form method="post" action="/unsubscribe/${req.params.token}"><button type="submit">Stop emails</button></form>`);
   });
 
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: schemas.unsubscribe }, async (req, reply) => {
     const link = read(req.params.token);
     if (!link) return refuse(reply);
     const { clinicId, patientId } = link.who;
