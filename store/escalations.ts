@@ -93,8 +93,10 @@ export async function acknowledge(
   return row && fromRow(row);
 }
 
-export async function markNotified(sql: Sql, id: string, round: number): Promise<void> {
-  await sql.query('UPDATE escalations SET notified_rounds = greatest(notified_rounds, $2) WHERE id = $1', [id, round]);
+/** Records that a round ran; true the first time for this round, false when a retry or a later round was there first. */
+export async function markNotified(sql: Sql, id: string, round: number): Promise<boolean> {
+  const rows = await sql.query('UPDATE escalations SET notified_rounds = $2 WHERE id = $1 AND notified_rounds < $2 RETURNING id', [id, round]);
+  return rows.length > 0;
 }
 
 /** Open escalations nobody has been told about yet (Redis was away when they were raised). */

@@ -62,15 +62,14 @@ export async function notifyEscalation(deps: EscalationDeps, job: NoticeJob): Pr
     excerpt: body ? excerptOf(body) : undefined, round: job.round,
   });
 
+  // Each channel is tried and recorded on its own: a Twilio outage must not hold back the email.
   const sent: NoticeChannel[] = [];
+  const retrying: Array<{ channel: NoticeChannel; code: string }> = [];
   for (const channel of channels) {
     const to = reachable(channel);
     if (!to) continue;
     const id = `${escalation.id}-r${job.round}-${channel}`;
-    if (!(await claimNotice(deps.db, { id, escalationId: escalation.id, round: job.round, channel, contact: round.contactIndex }))) {
-      sent.push(channel);
-      continue;
-    }
+    if (!(await claimNotice(deps.db, { id, escalationId: escalation.id, round: job.round, channel, contact: round.contactIndex }))) continue;
     const base = { messageId: id, clinicId: clinic.id, patientId: escalation.patientId, template: 'escalation-notice', to, scheduledFor: now.toISO() ?? '' };
     try {
       const receipt = channel === 'sms'
@@ -79,16 +78,31 @@ export async function notifyEscalation(deps: EscalationDeps, job: NoticeJob): Pr
       await recordNotice(deps.db, id, receipt);
       sent.push(channel);
     } catch (err) {
-      if (!(err instanceof DeliveryError)) throw err;
-      await recordNotice(deps.db, id, { status: err.permanent ? 'failed' : 'retry', errorCode: err.code });
-      log.warn({ channel, code: err.code }, 'staff notice failed');
-      if (!err.permanent) throw err;
+      // Anything but a provider's permanent refusal (Redis away for the rate limit, a timeout) is tried again.
+      const permanent = err instanceof DeliveryError && err.permanent;
+      const code = err instanceof DeliveryError ? err.code : ((err as { code?: string }).code ?? 'notice-error');
+      await recordNotice(deps.db, id, { status: permanent ? 'failed' : 'retry', errorCode: code });
+      log.warn({ channel, code }, 'staff notice failed');
+      if (!permanent) retrying.push({ channel, code });
     }
   }
-  await markNotified(deps.db, escalation.id, job.round);
-  await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: escalation.patientId, stepId: escalation.stepId, kind: 'escalation.notified',
-    detail: { escalationId: escalation.id, round: job.round, contact: contact.name, channels: sent } }]);
-  log.info({ channels: sent, contact: round.contactIndex }, 'staff notified');
-  if (round.nextRoundAt) await enqueueNotice(deps.queues, { escalationId: escalation.id, round: job.round + 1 }, round.nextRoundAt.toJSDate(), now.toJSDate());
+  // Only the first attempt of a round queues the next one: a retry after that round ran must not start it again.
+  const first = await markNotified(deps.db, escalation.id, job.round);
+  if (sent.length) {
+    await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: escalation.patientId, stepId: escalation.stepId, kind: 'escalation.notified',
+      detail: { escalationId: escalation.id, round: job.round, contact: contact.name, channels: sent } }]);
+    log.info({ channels: sent, contact: round.contactIndex }, 'staff notified');
+  }
+  if (first && round.nextRoundAt) await enqueueNotice(deps.queues, { escalationId: escalation.id, round: job.round + 1 }, round.nextRoundAt.toJSDate(), now.toJSDate());
+  if (retrying.length) throw new NoticeRetry(escalation.id, job.round, retrying);
   return 'notified';
+}
+
+/** Some channels of a round failed for a passing reason: the job retries, and only those are sent again. */
+export class NoticeRetry extends Error {
+  override name = 'NoticeRetry';
+  readonly code = 'notice-retry';
+  constructor(escalationId: string, round: number, failed: Array<{ channel: NoticeChannel; code: string }>) {
+    super(`staff notice ${escalationId} round ${round}: ${failed.map((f) => `${f.channel} ${f.code}`).join(', ')} to be retried`);
+  }
 }
