@@ -26,7 +26,7 @@ export function openChannels(env: Env, log: Logger, rate?: SendRate): Channels {
     : createOutbox<SmsMessage>('sms', env.OUTBOX_DIR, log);
   // The limit sits right before the provider call, so only real SMS sends count against it.
   const sms: Channel<SmsMessage> = rate
-    ? { ...provider, send: (message) => rate.around(() => provider.send(message)) }
+    ? { ...provider, send: (message) => rate.around(() => provider.send(message), message.priority) }
     : provider;
   const email: Channel<EmailMessage> = env.SMTP_URL
     ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM })

@@ -73,7 +73,7 @@ export async function notifyEscalation(deps: EscalationDeps, job: NoticeJob): Pr
     const base = { messageId: id, clinicId: clinic.id, patientId: escalation.patientId, template: 'escalation-notice', to, scheduledFor: now.toISO() ?? '' };
     try {
       const receipt = channel === 'sms'
-        ? await deps.channels.sms.send({ ...base, channel, body: notice.sms })
+        ? await deps.channels.sms.send({ ...base, channel, body: notice.sms, priority: 'urgent' })
         : await deps.channels.email.send({ ...base, channel, fromName: `Aftercare for ${clinic.name}`, subject: notice.subject, text: notice.text, html: emailHtml(notice.subject, notice.text) });
       await recordNotice(deps.db, id, receipt);
       sent.push(channel);
