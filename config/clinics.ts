@@ -26,6 +26,8 @@ export const clinicSchema = z.strictObject({
     contacts: z.array(contactSchema).min(1, 'at least one escalation contact is required'),
     renotifyAfter: isoDurationSchema.default('PT5M'),
     nextContactAfter: isoDurationSchema.default('PT15M'),
+    /** A review nobody acknowledged is closed after this long (by the reconciler, on the timeline). */
+    closeReviewsAfter: isoDurationSchema.default('P7D'),
   }),
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
@@ -48,6 +50,11 @@ const clinicsFileSchema = z.strictObject({ clinics: z.array(clinicSchema).min(1)
 export interface Clinics {
   get(id: string): Clinic | undefined;
   all(): Clinic[];
+}
+
+/** Everyone who may acknowledge a clinic's escalations by SMS. */
+export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer<typeof contactSchema>> {
+  return clinic.escalation.contacts;
 }
 
 export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {

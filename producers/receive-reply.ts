@@ -5,15 +5,16 @@ import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
 import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { observeAcknowledgement, type Metrics } from '../lib/metrics.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db, Sql } from '../store/db.ts';
-import { acknowledge, raiseEscalation } from '../store/escalations.ts';
+import { raiseEscalation } from '../store/escalations.ts';
 import { loadPatient } from '../store/patients.ts';
 import { markReplied, openCheckin, patientByPhone, recordReply, setSmsOptOut } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
+import { acknowledgeBySms } from './acknowledge-by-sms.ts';
 
 export interface ReplyDeps {
   db: Db;
@@ -48,8 +49,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   const log = deps.log.child({ replyId: sms.sid });
 
   const code = parseAck(sms.body);
-  const staff = code ? deps.clinics.all().flatMap((c) => c.escalation.contacts.filter((k) => k.phone === from).map((k) => ({ clinic: c, contact: k }))) : [];
-  if (code && staff.length) return acknowledgeByCode(deps, staff, code, log);
+  const acked = code ? await acknowledgeBySms(deps, from, code, log) : undefined;
+  if (acked) return acked;
 
   const match = await patientByPhone(deps.db, from);
   const clinic = match && deps.clinics.get(match.clinicId);
@@ -123,22 +124,4 @@ async function answerText(db: Db, clinic: Clinic, patientId: string, key: (typeo
   const template = findTemplate(key, patient?.locale ?? clinic.locale);
   if (!template) return undefined;
   return renderSms(template, messageVars(clinic, patient?.firstName ?? '', { namesTreatment: clinic.smsNamesTreatment }));
-}
-
-async function acknowledgeByCode(
-  deps: ReplyDeps,
-  staff: Array<{ clinic: Clinic; contact: { name: string } }>,
-  code: string,
-  log: Logger,
-): Promise<ReplyOutcome> {
-  for (const { clinic, contact } of staff) {
-    const acked = await acknowledge(deps.db, { clinicId: clinic.id, code }, contact.name);
-    if (!acked) continue;
-    observeAcknowledgement(deps.metrics, acked, 'sms');
-    await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
-      detail: { escalationId: acked.id, code, by: contact.name, via: 'sms' } }]);
-    log.info({ clinicId: clinic.id, escalationId: acked.id }, 'escalation acknowledged by SMS');
-    return { classification: 'ack', answer: `Acknowledged ${code} (patient ${acked.patientId}). Thank you.` };
-  }
-  return { classification: 'ack', answer: `No open alert has code ${code}.` };
 }

@@ -21,6 +21,7 @@ export const timelineKinds = [
   'escalation.raised',
   'escalation.notified',
   'escalation.acknowledged',
+  'escalation.closed',
 ] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
 

@@ -27,6 +27,7 @@ const entryWords: Record<TimelineKind, string> = {
   'escalation.raised': 'Escalation raised for staff',
   'escalation.notified': 'Staff notified',
   'escalation.acknowledged': 'Escalation acknowledged',
+  'escalation.closed': 'Review closed: nobody acknowledged it in time',
 };
 const isEscalationKind = (kind: string): kind is EscalationKind => Object.hasOwn(kindWords, kind);
 const isKnownKind = (kind: string): kind is TimelineKind => Object.hasOwn(entryWords, kind);
