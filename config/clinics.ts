@@ -24,6 +24,8 @@ export const clinicSchema = z.strictObject({
   smsNamesTreatment: z.boolean().default(false),
   escalation: z.strictObject({
     contacts: z.array(contactSchema).min(1, 'at least one escalation contact is required'),
+    /** Told when the list runs out without an acknowledgement, and again every renotifyAfter until one. */
+    lastResort: contactSchema.optional(),
     renotifyAfter: isoDurationSchema.default('PT5M'),
     nextContactAfter: isoDurationSchema.default('PT15M'),
     /** A review nobody acknowledged is closed after this long (by the reconciler, on the timeline). */
@@ -54,7 +56,7 @@ export interface Clinics {
 
 /** Everyone who may acknowledge a clinic's escalations by SMS. */
 export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer<typeof contactSchema>> {
-  return clinic.escalation.contacts;
+  return [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
 }
 
 export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {

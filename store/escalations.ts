@@ -26,6 +26,7 @@ export interface EscalationRecord {
   notifiedRounds: number;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  exhaustedAt: Date | null;
 }
 
 interface Row {
@@ -42,12 +43,13 @@ interface Row {
   notified_rounds: number;
   acknowledged_at: Date | null;
   acknowledged_by: string | null;
+  exhausted_at: Date | null;
 }
 
 const fromRow = (r: Row): EscalationRecord => ({
   id: r.id, clinicId: r.clinic_id, patientId: r.patient_id, kind: r.kind, reason: r.reason, code: r.code,
   replyId: r.reply_id, stepId: r.step_id, status: r.status, raisedAt: r.raised_at, notifiedRounds: r.notified_rounds,
-  acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, exhaustedAt: r.exhausted_at,
 });
 
 /**
@@ -135,19 +137,16 @@ export async function unnotifiedEscalations(sql: Sql, raisedBefore: Date, limit:
   return rows.map((r) => r.id);
 }
 
-/** The claim for one staff notice; false when this (escalation, round, channel) was already sent. */
-export async function claimNotice(sql: Sql, n: { id: string; escalationId: string; round: number; channel: string; contact: number }): Promise<boolean> {
-  const rows = await sql.query(
-    `INSERT INTO notices (id, escalation_id, round, channel, contact, status) VALUES ($1, $2, $3, $4, $5, 'sending')
-     ON CONFLICT (id) DO UPDATE SET status = 'sending' WHERE notices.status = 'retry' RETURNING id`,
-    [n.id, n.escalationId, n.round, n.channel, n.contact],
-  );
+/** Marks that the ladder ran out without an acknowledgement; true the first time. */
+export async function markExhausted(sql: Sql, id: string): Promise<boolean> {
+  const rows = await sql.query("UPDATE escalations SET exhausted_at = now() WHERE id = $1 AND exhausted_at IS NULL AND status = 'open' RETURNING id", [id]);
   return rows.length > 0;
 }
 
-export async function recordNotice(sql: Sql, id: string, outcome: { providerId: string } | { status: 'retry' | 'failed'; errorCode: string }): Promise<void> {
-  if ('providerId' in outcome) await sql.query(`UPDATE notices SET status = 'sent', provider_id = $2 WHERE id = $1`, [id, outcome.providerId]);
-  else await sql.query('UPDATE notices SET status = $2, error_code = $3 WHERE id = $1', [id, outcome.status, outcome.errorCode]);
+/** Open escalations whose ladder ran out without an acknowledgement, for the metric. */
+export async function exhaustedEscalations(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM escalations WHERE status = 'open' AND exhausted_at IS NOT NULL");
+  return row?.n ?? 0;
 }
 
 /** Open escalations with the time of their last notice, most urgent first, for the reconciler to resume rounds a Redis loss dropped. */

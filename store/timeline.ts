@@ -22,6 +22,8 @@ export const timelineKinds = [
   'escalation.notified',
   'escalation.acknowledged',
   'escalation.closed',
+  'escalation.contact-unreachable',
+  'escalation.exhausted',
 ] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
 

@@ -1,5 +1,6 @@
 import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
+import { ladderRound } from '../core/escalation.ts';
 import type { Logger } from '../lib/logger.ts';
 import { enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
@@ -68,10 +69,14 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   }
   for (const e of await openEscalationRounds(deps.db, 500)) {
     const clinic = deps.clinics.get(e.clinicId);
-    const repeats = e.kind === 'urgent' || ((e.kind === 'attention' || e.kind === 'unreachable') && e.rounds < 2);
-    if (!clinic || !repeats || e.rounds === 0 || !e.lastNoticeAt) continue;
-    const nextAt = DateTime.fromJSDate(e.lastNoticeAt).plus(Duration.fromISO(clinic.escalation.renotifyAfter)).plus(margin);
-    if (nextAt < now) {
+    if (!clinic || e.rounds === 0 || !e.lastNoticeAt) continue;
+    // When the ladder wanted the next round, read as the last round was: a lost job is re-made once it is overdue.
+    const last = DateTime.fromJSDate(e.lastNoticeAt);
+    const { nextRoundAt } = ladderRound({
+      kind: e.kind, round: e.rounds, sinceRaised: last.diff(DateTime.fromJSDate(e.raisedAt)), contacts: clinic.escalation.contacts,
+      lastResort: clinic.escalation.lastResort, renotifyAfter: clinic.escalation.renotifyAfter, nextContactAfter: clinic.escalation.nextContactAfter, now: last,
+    });
+    if (nextRoundAt && nextRoundAt.plus(margin) < now) {
       await enqueueNotice(deps.queues, { escalationId: e.id, round: e.rounds + 1 });
       escalations++;
     }

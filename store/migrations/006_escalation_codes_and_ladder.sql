@@ -8,3 +8,6 @@ CREATE UNIQUE INDEX escalations_open_code ON escalations (code) WHERE status = '
 -- A review nobody acknowledged is closed after the clinic's `closeReviewsAfter` (status 'closed').
 ALTER TABLE escalations ADD COLUMN closed_at timestamptz;
 CREATE INDEX escalations_open_kind ON escalations (kind, raised_at) WHERE status = 'open';
+
+-- When the ladder ran out without an acknowledgement (every contact and the last resort tried).
+ALTER TABLE escalations ADD COLUMN exhausted_at timestamptz;

@@ -3,11 +3,14 @@ import type { ClinicInput } from '../../config/clinics.ts';
 import { sessionEvent, testClinic } from '../support/pipeline.ts';
 import { startNoticeRig, type NoticeRig } from '../support/notice-rig.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { inboxList, loadInbox } from '../../producers/http/console/inbox.ts';
 
 // Every channel of a staff notice is tried on its own: a Twilio outage delays the SMS, never the email.
 
 const patientPhone = '+15551234567';
 const nurse = { name: 'On-call nurse', phone: '+15550002222', email: 'oncall@example.org' };
+const director = { name: 'Medical director', phone: '+15550003333', email: 'md@example.org' };
+const manager = { name: 'Clinic manager', phone: '+15550004444', email: 'manager@example.org' };
 
 let rig: NoticeRig | undefined;
 afterEach(async () => {
@@ -52,5 +55,41 @@ describe('a staff notice while Twilio fails', () => {
     await waitFor('round 1 recorded as sent on both channels', async () => (await round1()).every((n) => n.status === 'sent'));
     expect(twilio.messages.filter((m) => m.to === nurse.phone && !m.body.includes('reminder'))).toHaveLength(1);
     expect(mailTo().filter((m) => !m.subject.includes('reminder'))).toHaveLength(1);
+  });
+});
+
+describe('the escalation ladder', () => {
+  it('moves a notice to the next contact at once when Twilio refuses a contact (21610), and notes it on the timeline', async () => {
+    const { p, twilio, chaos, inbound } = await startRig({ contacts: [nurse, director], renotifyAfter: 'PT1H', nextContactAfter: 'PT1H' });
+    chaos.setRule((req) => (req.to === nurse.phone ? { status: 400, code: 21610 } : { forward: true }));
+    await inbound(patientPhone, 'I took too many pills');
+    const alert = await waitFor('the medical director alerted in the same round', () => twilio.messages.find((m) => m.to === director.phone));
+    expect(alert.body).toMatch(/^URGENT,/);
+    const [note] = await p.db.query<{ detail: Record<string, unknown> }>("SELECT detail FROM timeline WHERE kind = 'escalation.contact-unreachable'");
+    expect(note?.detail).toMatchObject({ contact: 'On-call nurse', channel: 'sms', errorCode: 'twilio-21610', round: 1 });
+    expect(twilio.messages.filter((m) => m.to === nurse.phone)).toHaveLength(0);
+  });
+
+  it('widens an unacknowledged attention escalation to the last resort, shows it exhausted, and keeps re-notifying', async () => {
+    const { p, sink, inbound } = await startRig({ contacts: [nurse, director], lastResort: manager, renotifyAfter: 'PT1S', nextContactAfter: 'PT2S' });
+    await inbound(patientPhone, '1');
+    const mail = (to: string) => sink.messages.filter((m) => m.to.includes(to));
+    await waitFor('the medical director told', () => mail(director.email).length >= 1, 20_000);
+    await waitFor('the last resort told', () => mail(manager.email).length >= 1, 20_000);
+    const exhausted = await waitFor('the ladder run out', async () =>
+      (await p.db.query<{ id: string; code: string }>('SELECT id, code FROM escalations WHERE exhausted_at IS NOT NULL'))[0], 20_000);
+    const told = mail(manager.email).length;
+    await waitFor('the last resort told again after the ladder ran out', () => mail(manager.email).length >= told + 2, 20_000);
+    expect(mail(nurse.email)).toHaveLength(2);
+
+    expect(await p.db.query("SELECT 1 FROM timeline WHERE kind = 'escalation.exhausted'")).toHaveLength(1);
+    const metrics = await p.server!.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/^aftercare_escalations_exhausted 1$/m);
+    const clinic = p.clinics.get('clinic-a')!;
+    expect(String(inboxList(await loadInbox(p.db, 'clinic-a'), clinic, 'csrf', new Date()))).toContain('Nobody has acknowledged');
+
+    expect(await inbound(manager.phone, `ACK ${exhausted.code}`)).toContain(`Acknowledged ${exhausted.code}`);
+    const after = await p.server!.inject({ method: 'GET', url: '/metrics' });
+    expect(after.body).toMatch(/^aftercare_escalations_exhausted 0$/m);
   });
 });
