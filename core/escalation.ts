@@ -89,6 +89,8 @@ export function ladderRound(input: LadderInput): LadderRound {
   }
   const here = [to(rungs[rung] ?? 0, both)];
   if (kind === 'urgent') return { recipients: here, nextRoundAt: again, exhausted: false };
+  // Without a nextContactAfter the ladder does not move: the first contact, every renotifyAfter.
+  if (step <= 0) return { recipients: here, nextRoundAt: again, exhausted: false };
   const nextRung = now.plus({ milliseconds: (rung + 1) * step - elapsed });
   // The rung's first notice (well before its reminder was due) is reminded once, unless the next rung comes first.
   const remind = elapsed - rung * step < renotify / 2 && again < nextRung;

@@ -84,7 +84,9 @@ describe('the escalation ladder', () => {
       (await p.db.query<{ id: string; code: string }>('SELECT id, code FROM escalations WHERE exhausted_at IS NOT NULL'))[0], 20_000);
     const told = mail(manager.email).length;
     await waitFor('the last resort told again after the ladder ran out', () => mail(manager.email).length >= told + 2, 20_000);
-    expect(mail(nurse.email)).toHaveLength(2);
+    // The first contact: the notice and at most its one reminder (a late reminder goes to the next rung instead).
+    expect(mail(nurse.email).length).toBeGreaterThanOrEqual(1);
+    expect(mail(nurse.email).length).toBeLessThanOrEqual(2);
 
     expect(await p.db.query("SELECT 1 FROM timeline WHERE kind = 'escalation.exhausted'")).toHaveLength(1);
     const metrics = await p.server!.inject({ method: 'GET', url: '/metrics' });

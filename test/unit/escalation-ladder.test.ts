@@ -58,6 +58,15 @@ describe('an urgent escalation', () => {
   });
 });
 
+describe('a clinic whose nextContactAfter is zero', () => {
+  it('keeps notifying the first contact every renotifyAfter, never at once', () => {
+    const r = ladderRound({ kind: 'attention', round: 3, sinceRaised: Duration.fromObject({ minutes: 12 }), contacts: [nurse, director],
+      renotifyAfter: 'PT5M', nextContactAfter: 'PT0S', now });
+    expect(who(r)).toEqual([0]);
+    expect(inMinutes(r)).toBe(5);
+  });
+});
+
 describe('a review', () => {
   it('emails the first contact once', () => {
     const r = at('review', 0, 1);
