@@ -17,7 +17,7 @@ export type EscalationDeps = Pick<DispatcherDeps, 'db' | 'queues' | 'clinics' | 
 
 /** Raises an escalation from a worker (no reply, unreachable) and queues its first notice. */
 export async function raiseAndNotify(
-  deps: EscalationDeps,
+  deps: Pick<EscalationDeps, 'db' | 'queues' | 'log' | 'metrics'>,
   e: { clinicId: string; patientId: string; kind: EscalationKind; reason: string; cause: string; stepId?: string },
 ): Promise<void> {
   const { escalation, created } = await raiseEscalation(deps.db, {
