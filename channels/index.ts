@@ -70,5 +70,5 @@ function beforeProvider<M extends OutboundMessage>(provider: Channel<M>, rate?: 
     await beforeSend?.();
     return provider.send(message);
   };
-  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend)) : call(message, beforeSend)) };
+  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend), message.channel === 'sms' ? message.priority : undefined) : call(message, beforeSend)) };
 }
