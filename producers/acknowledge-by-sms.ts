@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.ts';
 import { observeAcknowledgement } from '../lib/metrics.ts';
 import { acknowledge, openEscalationByCode } from '../store/escalations.ts';
 import { addTimeline } from '../store/timeline.ts';
-import type { ReplyDeps, ReplyOutcome } from './receive-reply.ts';
+import type { ReplyDeps, ReplyOutcome } from './deps.ts';
 
 /**
  * `ACK <code>` from a staff phone: acknowledges the open escalation with that code, looked for

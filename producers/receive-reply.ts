@@ -1,13 +1,12 @@
 import { clinicTexted, type Clinic, type Clinics } from '../config/clinics.ts';
 import { classifyReply, parseAck } from '../core/classify-reply.ts';
 import { OPT_OUT_KEYWORDS } from '../core/reply-words.ts';
-import { escalationFor, type EscalationKind } from '../core/escalation.ts';
+import { escalationFor } from '../core/escalation.ts';
 import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
 import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Metrics } from '../lib/metrics.ts';
-import { enqueueNotice, type Queues } from '../lib/queues.ts';
+import { enqueueNotice } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { raiseEscalation } from '../store/escalations.ts';
 import { loadPatient, setSmsOptOut, standInForUnknownSender } from '../store/patients.ts';
@@ -16,14 +15,7 @@ import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
 import { acknowledgeBySms } from './acknowledge-by-sms.ts';
-
-export interface ReplyDeps {
-  db: Db;
-  clinics: Clinics;
-  queues: Queues;
-  log: Logger;
-  metrics?: Metrics;
-}
+import type { ReplyDeps, ReplyOutcome } from './deps.ts';
 
 export interface InboundSms {
   /** The provider's message id: a redelivered webhook carries the same one. */
@@ -32,13 +24,6 @@ export interface InboundSms {
   /** The number texted (Twilio's `To`): says which clinic a number nobody knows meant. */
   to?: string;
   body: string;
-}
-
-/** What to answer the sender at once (as TwiML), if anything. */
-export interface ReplyOutcome {
-  answer?: string;
-  classification: string;
-  escalation?: { id: string; kind: EscalationKind; code: string };
 }
 
 const answers = { crisis: 'crisis-reply', help: 'help-reply', 'opt-out': 'opt-out-confirmation', 'opt-in': 'opt-in-confirmation' } as const;
