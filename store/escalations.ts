@@ -3,7 +3,7 @@ import type { Sql } from './db.ts';
 import { codeLengths, longestCode, randomCode, type PickCode } from './escalation-codes.ts';
 
 /** The one order of urgency: whatever lists or resumes escalations takes the most urgent, then the oldest, first. */
-export function byUrgency(table = ''): string {
+function byUrgency(table = ''): string {
   const kind = table ? `${table}.kind` : 'kind';
   const raised = table ? `${table}.raised_at` : 'raised_at';
   return `CASE ${kind} WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 WHEN 'unreachable' THEN 2 ELSE 3 END, ${raised}`;
@@ -158,4 +158,32 @@ export async function openEscalationRounds(sql: Sql, limit: number): Promise<Arr
     [limit],
   );
   return rows.map((r) => ({ id: r.id, clinicId: r.clinic_id, kind: r.kind, rounds: r.notified_rounds, lastNoticeAt: r.last_notice_at, raisedAt: r.raised_at }));
+}
+
+export interface InboxRow {
+  id: string;
+  patientId: string;
+  firstName: string | null;
+  kind: EscalationKind;
+  reason: string;
+  code: string;
+  raisedAt: Date;
+  replyText: string | null;
+  exhaustedAt: Date | null;
+}
+
+/** A clinic's open escalations for its inbox, most urgent first, with the patient's first name and the reply that raised each. */
+export async function inboxEscalations(sql: Sql, clinicId: string, limit = 200): Promise<InboxRow[]> {
+  const rows = await sql.query<{ id: string; patient_id: string; first_name: string | null; kind: EscalationKind; reason: string; code: string; raised_at: Date; reply_text: string | null; exhausted_at: Date | null }>(
+    `SELECT e.id, e.patient_id, p.first_name, e.kind, e.reason, e.code, e.raised_at, r.body AS reply_text, e.exhausted_at
+     FROM escalations e
+     LEFT JOIN patients p ON p.clinic_id = e.clinic_id AND p.id = e.patient_id
+     LEFT JOIN replies r ON r.id = e.reply_id AND r.clinic_id = e.clinic_id
+     WHERE e.clinic_id = $1 AND e.status = 'open'
+     ORDER BY ${byUrgency('e')}
+     LIMIT $2`,
+    [clinicId, limit],
+  );
+  return rows.map((r) => ({ id: r.id, patientId: r.patient_id, firstName: r.first_name, kind: r.kind, reason: r.reason, code: r.code,
+    raisedAt: r.raised_at, replyText: r.reply_text, exhaustedAt: r.exhausted_at }));
 }

@@ -86,3 +86,14 @@ export async function patientTimeline(sql: Sql, clinicId: string, patientId: str
   );
   return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind, stepId: r.step_id, detail: r.detail }));
 }
+
+/** The details of the `escalation.notified` entries of these escalations, oldest first: who was told, and how. */
+export async function escalationNotices(sql: Sql, clinicId: string, patientIds: string[], escalationIds: string[]): Promise<unknown[]> {
+  const rows = await sql.query<{ detail: unknown }>(
+    `SELECT detail FROM timeline
+     WHERE clinic_id = $1 AND patient_id = ANY($2::text[]) AND kind = 'escalation.notified' AND detail->>'escalationId' = ANY($3::text[])
+     ORDER BY id`,
+    [clinicId, patientIds, escalationIds],
+  );
+  return rows.map((r) => r.detail);
+}

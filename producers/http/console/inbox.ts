@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Clinic } from '../../../config/clinics.ts';
 import type { EscalationKind } from '../../../core/escalation.ts';
 import type { Sql } from '../../../store/db.ts';
-import { byUrgency } from '../../../store/escalations.ts';
+import { inboxEscalations } from '../../../store/escalations.ts';
+import { escalationNotices } from '../../../store/timeline.ts';
 import { html, type SafeHtml } from './html.ts';
 import { age, clinicTime } from './layout.ts';
 
@@ -33,34 +34,17 @@ const notifiedDetail = z.object({
 
 /** A clinic's open escalations, urgent first, with the reply that raised each and who has been told. */
 export async function loadInbox(sql: Sql, clinicId: string): Promise<InboxItem[]> {
-  const rows = await sql.query<{ id: string; patient_id: string; first_name: string | null; kind: EscalationKind; reason: string; code: string; raised_at: Date; reply_text: string | null; exhausted_at: Date | null }>(
-    `SELECT e.id, e.patient_id, p.first_name, e.kind, e.reason, e.code, e.raised_at, r.body AS reply_text, e.exhausted_at
-     FROM escalations e
-     LEFT JOIN patients p ON p.clinic_id = e.clinic_id AND p.id = e.patient_id
-     LEFT JOIN replies r ON r.id = e.reply_id AND r.clinic_id = e.clinic_id
-     WHERE e.clinic_id = $1 AND e.status = 'open'
-     ORDER BY ${byUrgency('e')}
-     LIMIT 200`,
-    [clinicId],
-  );
+  const rows = await inboxEscalations(sql, clinicId);
   if (rows.length === 0) return [];
   // "Who was notified" lives on the timeline, where the escalation worker records each notice.
-  const notices = await sql.query<{ detail: unknown }>(
-    `SELECT detail FROM timeline
-     WHERE clinic_id = $1 AND patient_id = ANY($2::text[]) AND kind = 'escalation.notified' AND detail->>'escalationId' = ANY($3::text[])
-     ORDER BY id`,
-    [clinicId, [...new Set(rows.map((r) => r.patient_id))], rows.map((r) => r.id)],
-  );
+  const notices = await escalationNotices(sql, clinicId, [...new Set(rows.map((r) => r.patientId))], rows.map((r) => r.id));
   const byEscalation = new Map<string, InboxItem['notified']>();
   for (const n of notices) {
-    const d = notifiedDetail.safeParse(n.detail);
+    const d = notifiedDetail.safeParse(n);
     if (!d.success) continue;
     byEscalation.set(d.data.escalationId, [...(byEscalation.get(d.data.escalationId) ?? []), d.data]);
   }
-  return rows.map((r) => ({
-    id: r.id, patientId: r.patient_id, firstName: r.first_name, kind: r.kind, reason: r.reason, code: r.code,
-    raisedAt: r.raised_at, replyText: r.reply_text, exhaustedAt: r.exhausted_at, notified: byEscalation.get(r.id) ?? [],
-  }));
+  return rows.map((r) => ({ ...r, notified: byEscalation.get(r.id) ?? [] }));
 }
 
 const excerpt = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
