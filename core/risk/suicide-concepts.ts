@@ -1,0 +1,149 @@
+import type { ConceptSource } from './lexicon.ts';
+
+// Concepts of suicide and self-harm (C-SSRS levels), and of who is speaking. Entry syntax: lexicon.ts.
+export const SUICIDE_CONCEPTS = {
+  'self': {
+    en: ['=i', '=me', '=my', '=myself', '=mine'],
+    es: ['=me', '=mi', '=yo', '=estoy', '=tengo', '=siento', '=puedo', '=quiero', '=voy'],
+  },
+  'other': {
+    en: ['=he', '=she', '=him', '=his', '=her', '=himself', '=herself', 'son', 'daughter', 'husband', 'wife', 'partner',
+      'boyfriend', 'girlfriend', 'mom', 'mum', 'mother', '=dad', 'father', 'brother', 'sister', '=friend', '=kid', '=child',
+      'grandma', 'grandpa', 'escort', '=ride', '=patient', '=fiance'],
+    es: ['=ella', '=su', 'hijo', 'hija', 'esposo', 'esposa', 'marido', 'mama', 'papa', 'madre', 'padre',
+      'hermano', 'hermana', 'novio', 'novia', 'pareja', 'abuelo', 'abuela', '=respira', '=despierta', '=reacciona',
+      '=responde', '=puede', '=tiene', '=sigue', 'le duele', 'le cuesta', 'se le', 'le esta', 'le dio', 'esta inconsciente',
+      'esta convulsionando', 'esta temblando', 'se esta poniendo', 'se desmayo', 'se cayo', 'se desplomo', 'no despierta', 'no reacciona'],
+  },
+  'suicide': {
+    en: ['suicide', 'suicidal', 'sucide', 'suicidial', 'take my own life', 'take/taking/took my life', 'end/ending/ended my life',
+      'end/ending it all', 'end/ending things', 'commit suicide', 'off myself', 'kill/killing/killed myself', 'hang/hanging/hanged myself',
+      'kill himself/herself', 'want/going to end it', 'thinking about ending it', 'feel like ending it', 'attempted suicide'],
+    es: ['suicidio', 'suicida', 'suicidas', 'suicidarme', 'suicidar', '=matarme', 'me =mato', '=me =mate', 'me voy a matar', 'me quiero matar',
+      'quitarme la vida', 'acabar/terminar con mi vida', 'acabar/terminar con todo', 'ahorcarme', 'me ahorco', 'matarse', 'se quiere matar'],
+  },
+  'death-wish': {
+    en: ['want/wanna/wish/ready/deserve to die', 'want to be dead', 'wish i was/were dead', 'rather be dead', 'rather die', 'better off dead',
+      'better off without me', 'better without me', 'happier if i was/were not here', 'not want to live/exist', 'not want to be alive/here/around',
+      'not want to be here anymore', 'not wake up', 'never wake up', 'not to wake', 'stop existing', 'tired of existing', 'want to not exist',
+      'rather not exist', 'not exist anymore', 'want to disappear', 'just disappear', 'could disappear', 'want to vanish', 'fade away',
+      'never been born', 'never born', 'was not born', 'nothing to live for', 'no reason to live', 'no reason to keep going', 'not worth living',
+      'life is not worth', 'life isnt worth', 'done with life', 'sleep forever', 'go to sleep and never', 'not be around anymore',
+      'would not notice if i was gone', 'notice if i was gone', 'if i died', 'want to die', 'wish i could die', 'want it all to stop',
+      'want it to end', 'no point in living', 'no point going on', 'no point living', 'want to stop existing'],
+    es: ['quiero/quisiera/deseo/prefiero morir', 'quiero/quisiera/deseo morirme', 'ganas de morir/morirme', 'mejor muerto/muerta',
+      'estaria muerto/muerta', 'no quiero vivir', 'no quiero seguir', 'no quiero estar aqui', 'no despertar', 'no despertara',
+      'ya no despertar', 'desaparecer', 'no =existir', 'no tengo futuro', 'no veo futuro', 'no vale la pena seguir/vivir',
+      'no le veo sentido', 'no le encuentro sentido', 'no hubiera nacido', 'dormir para siempre', 'cansado/cansada de vivir',
+      'harto/harta de existir/vivir', 'igual vivir o morir', 'no tengo ganas de vivir', 'si me muero', 'estar muerto/muerta',
+      'mejor sin mi', 'quiero morir'],
+  },
+  'despair': {
+    en: ['burden', 'hopeless', 'worthless', 'no future', 'no way out', 'no point', 'cannot go on', 'cannot do this anymore',
+      'give up on everything', 'what is the point', 'whats the point', 'done with everything', 'no one would care', 'nobody would care',
+      'nobody would even notice', 'so done'],
+    es: ['carga', 'sin esperanza', 'no tiene sentido', 'sin sentido', 'no aguanto mas', 'ya no puedo mas', 'a nadie le importa'],
+  },
+  'kill-verb': { en: ['kill', 'murder'], es: ['matar', 'mato'] },
+  'die-verb': { en: ['die', 'dead', 'death', 'dying', 'gone'], es: ['morir', 'morirme', 'muerto', 'muerta', 'muerte', 'muero'] },
+  'harm-verb': {
+    en: ['cut', 'cutting', 'slit', 'slash', 'burn', 'burned', 'hurt', 'harm', 'harmed', 'hit', 'punch', 'punched', 'bruised', 'scratch', 'scratching', 'carve',
+      'carved', 'bleed', 'bleeding', 'self harm', 'self harming', 'self harmed', 'self injury'],
+    es: ['cortar', 'corte', 'cortes', 'cortando', 'lastimar', 'lastimando', 'lastime', 'hacerme dano', 'me hice dano', 'me hago dano',
+      'autolesion', 'autolesiones', 'autolesione', 'autolesionarme', 'quemar', 'queme', 'rasguno', 'sangrar', 'sangran'],
+  },
+  'reflexive': { en: ['=myself'], es: ['=me'] },
+  'body-site': {
+    en: ['wrist', 'wrists', 'arm', 'arms', 'thigh', 'thighs', 'leg', 'legs', 'skin', 'vein', 'veins', 'stomach'],
+    es: ['muneca', 'munecas', 'vena', 'venas', 'brazo', 'brazos', 'pierna', 'piernas', 'piel'],
+  },
+  'again': { en: ['again', 'relapsed', 'relapse', 'started', 'keep', 'been'], es: ['otra vez', 'volvi', 'de nuevo', 'otra', 'estado'] },
+  'means-weapon': {
+    en: ['rope', 'noose', 'ligature', 'gun', 'pistol', 'rifle', 'firearm', 'shotgun', 'bullet', 'bullets', 'knife', 'blade', 'blades',
+      'razor', 'bleach', 'poison', 'antifreeze', 'coffin', 'grave'],
+    es: ['cuerda', 'soga', 'pistola', 'arma', 'cuchillo', 'navaja', 'cuchilla', 'cloro', 'veneno'],
+  },
+  'means-height': {
+    en: ['bridge', 'roof', 'rooftop', 'ledge', 'balcony', 'cliff', 'train tracks', 'tracks', 'train', 'parking garage', 'highway',
+      'floor', 'wall', 'building', 'car', 'traffic'],
+    es: ['puente', 'azotea', 'techo', 'edificio', 'vias del tren', 'tren', 'ventana', 'carro', 'coche'],
+  },
+  'means-drug': {
+    en: ['pills', 'tablets', 'tylenol', 'paracetamol', 'acetaminophen', 'sleeping pills', 'meds', 'medication', 'lethal dose', 'advil',
+      'ibuprofen', 'insulin'],
+    es: ['pastillas', 'frasco', 'medicamentos', 'medicinas', 'paracetamol', 'tabletas'],
+  },
+  'overdose': {
+    en: ['overdose', 'overdosed', 'overdosing', 'took too many', 'took too much', 'took way too much', 'lethal dose', 'what is the lethal'],
+    es: ['sobredosis', 'tome demasiadas', 'demasiadas pastillas'],
+  },
+  'dying-now': {
+    en: ['think i am dying', 'feel like i am dying', 'i am dying', 'going to die'],
+    es: ['siento que me muero', 'creo que me muero', 'me estoy muriendo', 'me voy a morir'],
+  },
+  'cut-verb': {
+    en: ['cut', 'cutting', 'cuttin', 'slit', 'slash', 'carve', 'carved', 'scratch', 'scratching', 'self harm', 'self harming', 'self harmed'],
+    es: ['cortar', 'cortarme', 'corte', 'cortes', 'cortando', 'lastimar', 'lastimando', 'autolesion', 'autolesione', 'autolesiones'],
+  },
+  'self-harm': {
+    en: ['self harm', 'self harming', 'self harmed', 'self injury', 'hurt myself', 'harm myself', 'hurting myself', 'harmed myself',
+      'cut to cope'],
+    es: ['hacerme dano', 'me hice dano', 'me hago dano', 'golpearme', 'me golpee hasta', 'me golpeo hasta', 'autolesion', 'autolesiones', 'autolesione', 'autolesionarme'],
+  },
+  'on-purpose': { en: ['on purpose', 'deliberately'], es: ['a proposito'] },
+  'want': { en: ['want to', 'going to', 'urge to', 'need to', 'i will'], es: ['quiero', 'ganas de', 'voy a'] },
+  'means-act': {
+    en: ['jump', 'jumping', 'jumped', 'hang', 'tie', 'swallow', 'swallowing', 'crash', 'drive into', 'driving into', 'step in front',
+      'stepping in front', 'shoot', 'drink a whole', 'take all', 'how many', 'how to', 'looking at', 'staring', 'staring at', 'googling',
+      'looked up', 'loaded', 'lined up', 'next to me', 'in my lap', 'in my hand', 'holding', 'have a', 'have my', 'got the', 'got a',
+      'thinking about', 'thinking of', 'keep thinking', 'standing on', 'i am at', 'i am on'],
+    es: ['tirarme', 'aventarme', 'saltar', 'chocar', 'ahorcar', 'tengo', 'tengo una/un/la/el', 'mirando', 'pienso en', 'busque',
+      'cuantas', 'en la mano', 'tomarme todas', 'estoy en'],
+  },
+  'quantity': {
+    en: ['all', 'whole', 'entire', 'bottle', 'handful', 'bunch', 'pack', 'box', 'too many', 'too much', 'everything', 'way too much', 'lots of'],
+    es: ['todas', 'todo', 'entero', 'frasco', 'puno', 'demasiadas', 'demasiado', 'muchas', 'caja', 'blister'],
+  },
+  'took': {
+    en: ['took', 'taken', 'swallowed', 'downed', 'ate', 'drank', 'overdosed', 'overdose', 'overdosing'],
+    es: ['=tome', 'me tome', 'trague', 'tomo', 'sobredosis'],
+  },
+  'attempt': { en: ['attempted', 'attempt', 'tried suicide', 'tried to end it', 'tried to kill'], es: ['intente matarme', 'intente suicidarme', 'intento de suicidio'] },
+  'tried': { en: ['tried to', 'tried'], es: ['intente', 'trate de'] },
+  'stockpile': {
+    en: ['saving up', 'saving', 'stockpiling', 'collecting', 'hoarding', 'hiding my pills', 'saved up', 'bought a bunch'],
+    es: ['guardando', 'juntado', 'juntando', 'acumulando', 'escondiendo'],
+  },
+  'acquire': { en: ['bought', 'got', 'purchased', 'ordered'], es: ['compre', 'consegui'] },
+  'farewell': {
+    en: ['goodbye', 'farewell', 'say goodbye', 'goodbye notes', 'letters to', 'left a note', 'suicide note', 'my goodbyes', 'bye forever'],
+    es: ['adios', 'despedida', 'despedirme', 'cartas de despedida', 'deje una carta'],
+  },
+  'affairs-strong': {
+    en: ['affairs in order', 'gave away my', 'giving away my', 'giving away all', 'will not need the', 'updated my will'],
+    es: ['regale mis', 'ya regale', 'deje todo en orden', 'no voy a necesitar'],
+  },
+  'affairs': {
+    en: ['affairs in order', 'my will', 'gave away', 'giving away', 'will not need', 'tell my family i love', 'thank you for everything',
+      'thank you for trying', 'thanks for trying'],
+    es: ['regale', 'en orden', 'no voy a necesitar', 'diganle a mi familia', 'gracias por todo', 'gracias por intentarlo'],
+  },
+  'sorry-ahead': {
+    en: ['sorry for what', 'sorry for everything', 'about to happen', 'about to do', 'what is coming'],
+    es: ['perdon por lo que', 'lo que va a pasar', 'lo que voy a hacer', 'perdon por todo'],
+  },
+  'finality': {
+    en: ['my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good'],
+    es: ['ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre'],
+  },
+  'intent-strong': {
+    en: ['going to do it', 'do it', 'doing it', 'decided', 'made up my mind', 'have a plan', 'plan is set', 'set a date', 'picked the spot',
+      'ready to go', 'end it', 'do not try to stop me', 'i end it'],
+    es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar'],
+  },
+  'time': {
+    en: ['tonight', 'tomorrow', 'today', 'this weekend', 'friday', 'saturday', 'sunday', 'monday', 'after work', 'when i get home',
+      'after everyone', 'date', 'soon', 'right now', 'when my'],
+    es: ['esta noche', 'manana', 'hoy', 'viernes', 'sabado', 'domingo', 'cuando todos', 'despues del trabajo', 'fecha', 'ahorita'],
+  },
+} satisfies Record<string, ConceptSource>;
