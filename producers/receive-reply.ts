@@ -10,6 +10,7 @@ import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { acknowledge, raiseEscalation } from '../store/escalations.ts';
 import { loadPatient } from '../store/patients.ts';
+import { latestPlanKind } from '../store/plans.ts';
 import { markReplied, openCheckin, patientByPhone, recordReply, setSmsOptOut } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
@@ -62,7 +63,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
   }
   const { clinicId, patientId } = match;
   const checkin = await openCheckin(deps.db, clinicId, patientId);
-  const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined });
+  const plan = await latestPlanKind(deps.db, clinicId, patientId);
+  const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined, ...(plan ? { plan } : {}) });
   const wanted = escalationFor(reply);
 
   const outcome = await deps.db.transaction(async (tx) => {
@@ -72,7 +74,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
     const note = (kind: Parameters<typeof addTimeline>[1][number]['kind'], detail: Record<string, unknown>, stepId?: string) =>
       addTimeline(tx, [{ clinicId, patientId, kind, stepId: stepId ?? null, detail }]);
     await note('reply.received', { replyId: sms.sid, text: sms.body, classification: reply.kind, level: reply.level,
-      ...(reply.kind === 'score' ? { score: reply.score } : {}) }, checkin?.stepId);
+      ...(reply.kind === 'score' ? { score: reply.score } : {}),
+      ...(reply.kind === 'crisis' || reply.kind === 'symptom' ? { evidence: reply.evidence, subject: reply.subject } : {}) }, checkin?.stepId);
     if (reply.kind === 'opt-out') await optOut(tx, clinicId, patientId, note);
     if (reply.kind === 'opt-in') {
       await setSmsOptOut(tx, clinicId, patientId, false);
@@ -101,7 +104,9 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms): Promise<Re
       log.error({ escalationId: escalation.id, err: err.message }, 'escalation not queued; the reconciler will queue it'));
   }
   log.info({ clinicId, patientId, classification: reply.kind, level: reply.level }, 'reply received');
-  const answerKey = reply.kind in answers ? answers[reply.kind as keyof typeof answers] : undefined;
+  // Someone else's emergency: the sender is told to call the emergency number for them now.
+  const answerKey = reply.kind === 'crisis' && reply.subject === 'other' ? 'crisis-reply-other'
+    : reply.kind in answers ? answers[reply.kind as keyof typeof answers] : undefined;
   const answer = answerKey ? await answerText(deps.db, clinic, patientId, answerKey) : undefined;
   if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey } }]);
   return { answer, classification: reply.kind, ...(escalation ? { escalation: { id: escalation.id, kind: escalation.kind, code: escalation.code } } : {}) };
@@ -118,7 +123,7 @@ async function optOut(tx: Sql, clinicId: string, patientId: string, note: (kind:
   await note('patient.opted-out', { cancelledSteps: cancelled.length });
 }
 
-async function answerText(db: Db, clinic: Clinic, patientId: string, key: (typeof answers)[keyof typeof answers]): Promise<string | undefined> {
+async function answerText(db: Db, clinic: Clinic, patientId: string, key: (typeof answers)[keyof typeof answers] | 'crisis-reply-other'): Promise<string | undefined> {
   const patient = await loadPatient(db, clinic.id, patientId);
   const template = findTemplate(key, patient?.locale ?? clinic.locale);
   if (!template) return undefined;
