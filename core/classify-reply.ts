@@ -4,7 +4,7 @@ import { assessRisk, type Assessment } from './risk/assess-risk.ts';
 import { RISK_MODEL } from './risk/model-data.ts';
 import { features, loadClassifier } from './risk/risk-model.ts';
 import type { Finding } from './risk/risk-rules.ts';
-import { asksToStop } from './risk/stop-intent.ts';
+import { asksToStart, asksToStop } from './risk/consent-in-words.ts';
 import { subjectOf } from './risk/subject.ts';
 
 export type { Score } from './reply-score.ts';
@@ -40,6 +40,7 @@ export function classifyReply(text: string, context: ReplyContext): ReplyClass {
   const attention = rules('attention', false);
   if (attention.length) return { kind: 'symptom', level: 'attention', ...explain(attention, risk, undefined) };
   if (asksToStop(text)) return { kind: 'opt-out', level: 'none', keyword: 'STOP (in words)' };
+  if (asksToStart(text)) return { kind: 'opt-in', level: 'none', keyword: 'START (in words)' };
   if (context.checkinOpen) {
     const score = findScore(text);
     if (score !== undefined) return { kind: 'score', level: score <= 2 ? 'attention' : 'none', score };
@@ -79,7 +80,7 @@ function explain(findings: readonly Finding[], risk: Assessment, urgentP: number
 
 function fromClassifier(risk: Assessment, p: number): Evidence {
   const cue = risk.hits.filter((h) => !people.has(h.concept));
-  return { matched: 'classifier', evidence: [`classifier ${p.toFixed(2)}`], subject: subjectOf(cue, risk.hits, 'known-phrase', risk.reading.lang) };
+  return { matched: 'classifier', evidence: [`classifier ${p.toFixed(2)}`], subject: subjectOf(cue, risk.hits, 'classifier', risk.reading.lang) };
 }
 
 // Staff acknowledge an escalation by SMS: "ACK 4821", "ack #4821", "Ack: ab12cd".
@@ -89,6 +90,7 @@ export function parseAck(text: string): string | undefined {
 }
 
 type KeywordClass = Extract<ReplyClass, { keyword: string }>;
+const POLITE = new Set(['please', 'pls', 'plz', 'porfa', 'porfavor', 'por', 'favor', 'thanks', 'thank', 'you', 'thx', 'gracias', 'now']);
 const squeeze = (word: string): string => word.replace(/([a-z])\1+/g, '$1');
 const keywords = new Map<string, KeywordClass>();
 for (const [kind, list] of [
@@ -102,7 +104,15 @@ for (const [kind, list] of [
 // The whole message is one keyword: "Stop.", " STOP ", "opt-out", "stop all", "stop stop".
 function findKeyword(text: string): KeywordClass | undefined {
   const folded = text.normalize('NFKD').toLowerCase().replace(/\p{M}/gu, '').replace(/'/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
-  const words = folded === '' ? [] : folded.split(' ').map(squeeze);
+  const all = folded === '' ? [] : folded.split(' ').map(squeeze);
+  // A stop or help with manners is still the keyword ("info please", "STOP thanks"); "yes thanks" answers a question.
+  const polite = all.filter((w) => !POLITE.has(w));
+  const bare = polite.length > 0 && polite.length < all.length ? matchKeyword(polite) : undefined;
+  if (bare && bare.kind !== 'opt-in') return bare;
+  return matchKeyword(all);
+}
+
+function matchKeyword(words: readonly string[]): KeywordClass | undefined {
   const joined = keywords.get(squeeze(words.join('')));
   if (joined) return joined;
   const first = words[0];

@@ -21,7 +21,9 @@ function toScoreTokens(text: string): string[] {
     .replace(/(\d)\s*[.,:\-\u2013]\s*(?=\d)/g, '$1_')
     .replace(/(^|\s)[-\u2212](?=\d)/g, '$1_')
     .replace(/\//g, ' / ')
-    .replace(/[^a-z0-9_/]+/g, ' ')
+    // A comma after a number ends it: "2, day from hell" is a 2, not two days.
+    .replace(/,/g, ' , ')
+    .replace(/[^a-z0-9_/,]+/g, ' ')
     .trim();
   return plain === '' ? [] : plain.split(' ');
 }
@@ -49,10 +51,11 @@ export function findScore(text: string): Score | undefined {
     if (value === undefined) continue;
     const outOf = scale(tokens, i + 1);
     if (outOf === 'other' || (outOf === 'none' && quantityWords.has(tokens[i + 1] ?? ''))) continue;
+    const words = (list: readonly string[]) => list.filter((t) => t !== ',');
     const prev = tokens[i - 1];
-    const lead = tokens.slice(0, i).every((t) => leadWords.has(t));
+    const lead = words(tokens.slice(0, i)).every((t) => leadWords.has(t));
     const cued = prev !== undefined && cueWords.has(prev);
-    const last = tokens.slice(i + 1).every((t) => trailWords.has(t));
+    const last = words(tokens.slice(i + 1)).every((t) => trailWords.has(t));
     // "one", "dos" are common words, so a rating in words must stand (nearly) alone.
     const rating = /^\d+$/.test(token)
       ? outOf === 'five' || lead || cued || (last && !timeWords.has(prev ?? ''))

@@ -1,4 +1,4 @@
-import { IDIOMS } from './idioms.ts';
+import { IDIOMS, THINGS } from './idioms.ts';
 import { KNOWN_PHRASES } from './known-phrases.ts';
 import { compileConcepts, findEntries, type Hit } from './lexicon.ts';
 import { MEDICAL_CONCEPTS } from './medical-concepts.ts';
@@ -8,6 +8,7 @@ import { SUICIDE_CONCEPTS } from './suicide-concepts.ts';
 
 const concepts = compileConcepts({ ...SUICIDE_CONCEPTS, ...MEDICAL_CONCEPTS, ...KNOWN_PHRASES });
 const idioms = compileConcepts(IDIOMS);
+const things = compileConcepts(THINGS);
 // Who and when are never set aside by an idiom: "my phone died, I want to die" still has its "I".
 const neverMasked = new Set(['self', 'other', 'time', 'reflexive']);
 
@@ -20,10 +21,23 @@ export function assessRisk(text: string, plan?: 'session' | 'cessation'): Assess
   for (const [concept, entries] of idioms) {
     for (const hit of findEntries(tokens, concept, entries, false)) for (let i = hit.start; i <= hit.end; i++) masked.add(i);
   }
+  // "my phone was dead all day", "se murió la batería": the death word is the thing's.
+  const thingHits = things.flatMap(([concept, entries]) => findEntries(tokens, concept, entries));
+  for (const [concept, entries] of concepts.filter(([c]) => c === 'die-verb')) {
+    for (const hit of findEntries(tokens, concept, entries)) {
+      if (thingHits.some((t) => Math.abs(hit.start - t.end) <= 3)) masked.add(hit.start);
+    }
+  }
   const all = [...concepts.flatMap(([concept, entries]) => findEntries(tokens, concept, entries)), ...numberHits(tokens), ...suffixHits(tokens)];
   const hits = all.filter((h) => neverMasked.has(h.concept) || !covered(h, masked));
-  const findings = applyRules(hits, { plan, tokens: tokens.length });
+  const findings = applyRules(hits, { plan, tokens: tokens.length, question: isQuestion(text, tokens) });
   return { reading, hits, masked, idiom: masked.size > 0, findings };
+}
+
+// A question mark, or an opening that asks ("can I", "should I", "how many", "puedo", "a qué hora").
+const ASKING = /^(can|could|should|do|does|is|are|how|what|when|which|am|will|puedo|debo|cuantas|cuantos|cuando|como|a que hora|se puede|tengo que|sigo)\b/;
+function isQuestion(text: string, tokens: readonly Token[]): boolean {
+  return /\?\s*$/.test(text.trim()) || text.includes('\u00BF') || ASKING.test(tokens.map((t) => t.plain).join(' '));
 }
 
 const covered = (hit: Hit, masked: ReadonlySet<number>): boolean => {
@@ -48,6 +62,8 @@ function numberHits(tokens: readonly Token[]): Hit[] {
     if (value >= 90 && value <= 260 && low !== undefined && low >= 40 && low <= 160 && (value >= 160 || low >= 100)) {
       at('reading', 'reading 160/100 or more', i + over);
     }
+    // Spanish readings are often in cmHg: "18/11" is 180/110.
+    if (value >= 16 && value <= 30 && low !== undefined && low >= 8 && low <= 20) at('reading-cm', 'reading 16/10 or more', i + over);
   });
   return hits;
 }

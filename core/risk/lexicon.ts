@@ -1,24 +1,26 @@
 import { distance } from 'fastest-levenshtein';
-import { squeeze, stemWord, toPlainWords, type Token } from './normalise.ts';
+import { soundEs, squeeze, stemWord, toPlainWords, type Token } from './normalise.ts';
 
 // An entry is one or more words; `a/b` is either word; `=word` matches only that word (no stem,
 // no typo), for short words a stem would blur. Words are normalised like a reply, then compared by
 // squeezed form, by Snowball stem of the entry's language, or, for words of 7 letters or more, with
 // one typo (two from 10 letters): "suicidel", "vomitting", "feinted", "hallucinatng".
 export type Lang = 'en' | 'es';
-interface WordTest { alternatives: Array<{ plain: string; squeezed: string; stem: string; exact: boolean }> }
+interface WordTest { alternatives: Array<{ plain: string; squeezed: string; stem: string; sound: string; exact: boolean }> }
 export interface Entry { canonical: string; lang: Lang; words: WordTest[] }
 export interface Hit { concept: string; canonical: string; start: number; end: number; lang?: Lang }
 
 export function compileEntry(source: string, lang: Lang): Entry {
-  const words = source.split(' ').map((part) => ({
+  // A shorthand the reply reader spells out ("its" -> "it is") is spelled out in the entry too.
+  const parts = source.split(' ').flatMap((part) => (part.includes('/') || part.startsWith('=') ? [part] : toPlainWords(part)));
+  const words = parts.map((part) => ({
     alternatives: part.split('/').map((alt) => {
       const exact = alt.startsWith('=');
       const plain = toPlainWords(alt.replace(/^=/, '')).join('');
-      return { plain, squeezed: squeeze(plain), stem: stemWord(plain, lang), exact };
+      return { plain, squeezed: squeeze(plain), stem: stemWord(plain, lang), sound: lang === 'es' ? soundEs(plain) : '', exact };
     }),
   }));
-  const canonical = source.split(' ').map((part) => (part.split('/')[0] ?? '').replace(/^=/, '')).join(' ');
+  const canonical = parts.map((part) => (part.split('/')[0] ?? '').replace(/^=/, '')).join(' ');
   return { canonical, lang, words };
 }
 
@@ -29,12 +31,31 @@ function wordMatches(token: Token, test: WordTest, lang: Lang): boolean {
     // A dropped or doubled letter ("kil", "pilss"), not two different doubles ("feel" is not "fell").
     if (token.squeezed === alt.squeezed && (token.squeezed === token.plain || alt.squeezed === alt.plain)) return true;
     if ((lang === 'en' ? token.stemEn : token.stemEs) === alt.stem && alt.stem.length >= 3) return true;
+    if (lang === 'es' && alt.plain.length >= 5 && token.soundEs === alt.sound) return true;
     // A typo rarely touches the first letter: "painted" is not "fainted".
     if (alt.plain.length >= 7 && token.plain.length >= 6 && token.plain[0] === alt.plain[0] && Math.abs(token.plain.length - alt.plain.length) <= 2) {
-      if (distance(token.plain, alt.plain) <= (alt.plain.length >= 10 ? 2 : 1) || swapped(token.plain, alt.plain)) return true;
+      if (swapped(token.plain, alt.plain) || (alt.plain.length >= 10 ? distance(token.plain, alt.plain) <= 2 : oneSlip(token.plain, alt.plain))) return true;
     }
   }
   return false;
+}
+
+// One letter dropped or added, or changed for a vowel or a key next to it ("suicidel", "sucidal",
+// "vomitting"), but not for any letter: "meeting" is not "melting".
+const KEYS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const near = (a: string, b: string): boolean => {
+  if ('aeiou'.includes(a) && 'aeiou'.includes(b)) return true;
+  return KEYS.some((row, r) => {
+    const i = row.indexOf(a);
+    if (i < 0) return false;
+    return [row[i - 1], row[i + 1], KEYS[r - 1]?.[i], KEYS[r - 1]?.[i + 1], KEYS[r + 1]?.[i], KEYS[r + 1]?.[i - 1]].includes(b);
+  });
+};
+function oneSlip(a: string, b: string): boolean {
+  if (distance(a, b) !== 1) return false;
+  if (a.length !== b.length) return true;
+  const i = [...a].findIndex((ch, k) => ch !== b[k]);
+  return near(a[i] ?? '', b[i] ?? '');
 }
 
 // Two neighbouring letters swapped ("siezure", "overdoes"), which edit distance counts as two.

@@ -5,8 +5,8 @@ export const MEDICAL_CONCEPTS = {
   'breath': { en: ['breathe', 'breath', 'breathing', 'air', 'breaths'], es: ['respirar', 'respira', 'respiro', 'aire', 'respiracion'] },
   'difficulty': {
     en: ['cannot', '=not', 'hard', 'trouble', 'struggling', 'struggle', 'barely', 'slow', 'shallow', 'stopped', 'difficulty', 'short',
-      'labored', 'laboured', 'weird', 'catch', 'could not', 'hardly', 'gasping'],
-    es: ['=no', 'cuesta', 'dificultad', 'falta', 'lento', 'despacio', 'raro', 'dejo', 'casi no', 'entra'],
+      'labored', 'laboured', 'weird', 'catch', 'could not', 'hardly', 'gasping', 'times a minute', 'a minute', 'per minute', 'breaths a minute'],
+    es: ['=no', 'cuesta', 'dificultad', 'falta', 'lento', 'despacio', 'raro', 'dejo', 'casi no', 'entra', 'por minuto', 'veces por minuto'],
   },
   'suffocate': {
     en: ['suffocating', 'gasping', 'gurgling', 'wheezing', 'throat closing', 'throat is closing', 'throat feels like its closing', 'choking'],
@@ -20,9 +20,9 @@ export const MEDICAL_CONCEPTS = {
   'unresponsive': {
     en: ['unresponsive', 'unconscious', 'not responding', 'not waking', 'will not wake', 'cannot wake', 'cannot rouse', 'out cold',
       'not moving', 'will not respond', 'isnt responding', 'is not responding', 'barely conscious', 'stay conscious',
-      'not breathing'],
+      'not breathing', 'not come to', 'not coming to', 'not come round', 'not come around', 'still out cold'],
     es: ['inconsciente', 'no despierta', 'no reacciona', 'no responde', 'no puedo despertar', 'no logramos despertar', 'no se levanta',
-      'no se mueve'],
+      'no se mueve', 'no vuelve en si', 'no recupera el conocimiento', 'no ha despertado'],
   },
   'seizure': {
     en: ['seizure', 'seizures', 'seizing', 'convulsing', 'convulsion', 'convulsions', 'had a fit', 'having a fit', 'shaking all over',
@@ -36,6 +36,7 @@ export const MEDICAL_CONCEPTS = {
     en: ['pain', 'hurts', 'hurt', 'hurting', 'tight', 'tightness', 'pressure', 'heavy', 'crushing', 'ache', 'aches', 'sharp', 'squeezing', 'clutching', 'grabbing'],
     es: ['dolor', 'duele', 'presion', 'opresion', 'apretado', 'agarrando'],
   },
+  'heart-stop': { en: ['stopping', 'stopped', 'stop', 'stops'], es: ['se me para', 'se para', 'se detiene', 'se me detiene', 'se me va'] },
   'heart-attack': { en: ['heart attack'], es: ['infarto', 'ataque al corazon'] },
   'heart': { en: ['heart', 'pulse', 'heartbeat', 'heart rate'], es: ['corazon', 'pulso'] },
   'racing': {
@@ -56,18 +57,24 @@ export const MEDICAL_CONCEPTS = {
   'stroke-alone': {
     en: ['slurred', 'slurring', 'cannot talk properly', 'cannot speak properly', 'will not come out right', 'words will not come out',
       'suddenly cannot speak', 'suddenly cannot talk', 'face is drooping', 'face drooping', 'face is droopy'],
-    es: ['se me traba la lengua', 'no puede hablar bien', 'de repente no puede hablar', 'se le torcio la boca', 'cara caida'],
+    es: ['se me traba la lengua', 'no puede hablar bien', 'de repente no puede hablar', 'se le torcio la boca', 'cara caida', 'arrastrando las palabras',
+      'arrastra las palabras', 'arrastro las palabras', 'no se le entiende', 'se le traba la lengua', 'habla raro de repente'],
   },
   'sudden-side': {
     en: ['suddenly', 'one side', 'half', 'left', 'right', 'face', 'speech', 'slurred', 'words'],
-    es: ['de repente', 'un lado', 'mitad', 'izquierdo', 'derecho', 'cara', 'hablar'],
+    es: ['de repente', 'de golpe', 'un lado', 'mitad', 'izquierdo', 'derecho', 'cara', 'hablar'],
   },
   'sedative': {
     en: ['xanax', 'alprazolam', 'benzo', 'benzos', 'valium', 'diazepam', 'klonopin', 'clonazepam', 'ativan', 'lorazepam', 'ambien',
       'zolpidem', 'sleeping pills', 'oxy', 'oxycodone', 'oxycontin', 'percocet', 'vicodin', 'hydrocodone', 'fentanyl', 'heroin', 'morphine',
       'codeine', 'tramadol', 'methadone', 'opioid', 'opioids', 'opiate', 'gabapentin', 'pregabalin', 'lyrica', 'ghb', 'pain pills',
-      'painkillers', 'extra ketamine', 'more ketamine'],
+      'painkillers'],
     es: ['pastillas para dormir', 'clonazepam', 'alprazolam', 'diazepam', 'tramadol', 'morfina', 'fentanilo', 'heroina', 'opioides', 'rivotril'],
+  },
+  'ketamine': { en: ['ketamine', 'bump', 'bumps', 'lines of', 'line of'], es: ['ketamine', 'raya', 'rayas', 'consumi', 'consumir', 'drogas', 'me drogue'] },
+  'more': {
+    en: ['extra', 'more', 'another', 'my own', 'on top', 'at home', 'redosed', 'redose', 'again', 'snorted', 'sniffed', 'got home', 'on my own', 'stash'],
+    es: ['mas', 'otra', 'en casa', 'de nuevo', 'otra vez', 'un poco mas', 'me =meti', 'por mi cuenta', 'al llegar'],
   },
   'alcohol': {
     en: ['alcohol', 'drinks', 'drank', 'drunk', 'wasted', 'beer', 'beers', 'wine', 'vodka', 'whiskey', 'tequila', 'rum', 'shots', 'booze',
@@ -90,13 +97,13 @@ export const MEDICAL_CONCEPTS = {
       'no soy real', 'en un sueno', 'sombras', 'musica que no existe', 'cosas que no estan'],
   },
   'urine': {
-    en: ['pee', 'peeing', 'urine', 'urinate', 'urinating', 'urination', 'wee', 'bladder', 'bathroom', 'toilet'],
-    es: ['orina', 'orinar', 'orino', 'pipi', 'vejiga', 'bano'],
+    en: ['pee', 'peeing', 'urine', 'urinate', 'urinating', 'urination', 'wee', 'bladder', 'bathroom', 'toilet', 'piss', 'pissing'],
+    es: ['orina', 'orinar', 'orino', 'pipi', '=pis', 'hacer pis', 'mear', '=meo', 'vejiga', 'bano'],
   },
   'urine-problem': {
     en: ['pain', 'hurts', 'burn', 'burning', 'burns', 'sting', 'stings', 'blood', 'bloody', 'pink', 'red', 'brown', 'hold', 'urge',
       'urgency', 'every', 'barely', 'constant', 'needing', 'minutes'],
-    es: ['arde', 'ardor', 'duele', 'dolor', 'sangre', 'rosada', 'roja', 'cada', 'cuesta', 'aguanto'],
+    es: ['arde', 'ardor', 'duele', 'dolor', 'sangre', 'rosada', 'roja', 'cada', 'cuesta', 'aguanto', 'cada rato', 'a cada rato'],
   },
   'urine-own': {
     en: ['lower belly', 'lower abdomen', 'lower abdominal', 'wet myself', 'peeing blood', 'bladder pain'],
@@ -105,7 +112,8 @@ export const MEDICAL_CONCEPTS = {
   'vomit': {
     en: ['vomit', 'vomiting', 'vomited', 'vomitting', 'throw up', 'throwing up', 'threw up', 'puke', 'puking', 'puked', 'being sick',
       'keep anything down', 'keep water down', 'keep food down'],
-    es: ['vomito', 'vomitos', 'vomitar', 'vomitando', 'vomite', 'vomitado', 'no retengo'],
+    es: ['vomito', 'vomitos', 'vomitar', 'vomitando', 'vomite', 'vomitado', 'no retengo', 'devuelvo', 'devolviendo', 'devolvi', 'devolver todo',
+      'hasta el agua', 'no me queda nada en el estomago'],
   },
   'headache': { en: ['headache', 'migraine', 'head'], es: ['dolor de cabeza', 'cabeza', 'migrana'] },
   'severe': {
@@ -128,12 +136,14 @@ export const MEDICAL_CONCEPTS = {
   },
   'relapse': {
     en: ['relapse', 'relapsed', 'craving', 'cravings', 'crave', 'withdrawal', 'withdrawals', 'broke my sobriety', 'want to use',
-      'thinking about using'],
-    es: ['recai', 'recaida', 'ansias', 'ganas de consumir', 'abstinencia', 'pensar en consumir'],
+      'thinking about using', 'urge to use', 'want to use so bad'],
+    es: ['recai', 'recaida', 'ansias', 'ganas de consumir', 'abstinencia', 'pensar en consumir', 'ganas de meterme', 'ganas tremendas', 'ganas de drogarme',
+      'ganas de usar', 'me muero por consumir'],
   },
   'use-again': {
     en: ['used again', 'using again', 'used', 'picked up', 'bought some', 'bump', 'drank again', 'drinking again', 'had a drink',
-      'smoked', 'caved', 'slipped', 'went back to', 'started drinking'],
-    es: ['volvi a consumir', 'volvi a tomar', 'volvi a beber', 'compre otra vez', 'consumi'],
+      'smoked', 'caved', 'slipped', 'went back to', 'started drinking', 'did a line', 'did some', 'did a couple', 'ketamine', 'bought a bag', 'bought some', 'scored some',
+      'picked some up', 'got hold of some'],
+    es: ['volvi a consumir', 'volvi a tomar', 'volvi a beber', 'compre otra vez', 'consumi', 'me =meti', 'ketamine', 'compre una bolsa', 'consegui'],
   },
 } satisfies Record<string, ConceptSource>;

@@ -4,7 +4,9 @@ import type { Hit } from './lexicon.ts';
 // fires when every group of `needs` has a hit (any concept of the group), all within `window`
 // tokens and not overlapping. `says` opens the evidence a nurse reads ("means: rope, thinking about").
 export type Level = 'urgent' | 'attention';
-export interface Rule { family: string; level: Level; says: string; needs: string[][]; window?: number; unless?: string[]; plan?: 'cessation'; weak?: boolean }
+export interface Rule {
+  family: string; level: Level; says: string; needs: string[][]; window?: number; unless?: string[]; plan?: 'cessation'; notPlan?: 'cessation'; weak?: boolean; notQuestion?: boolean;
+}
 
 const u = (family: string, says: string, needs: string[][], extra: Partial<Rule> = {}): Rule => ({ family, level: 'urgent', says, needs, ...extra });
 const a = (family: string, says: string, needs: string[][], extra: Partial<Rule> = {}): Rule => ({ family, level: 'attention', says, needs, ...extra });
@@ -19,8 +21,9 @@ export const RULES: readonly Rule[] = [
   u('passive-ideation', 'feels close to death', [['dying-now']]),
   u('method', 'means', [weapon, ['means-act']], { window: 7 }),
   u('method', 'means', [weapon, ['self'], ['die-verb', 'kill-verb', 'harm-verb', 'despair', 'want', 'intent-strong']]),
-  u('method', 'means', [['means-drug', 'sedative'], ['quantity']], { window: 6 }),
-  u('method', 'means', [['means-drug'], ['means-act']], { window: 5, unless: ['mild'] }),
+  // A question about one's usual doses ("how many pills do I take?") is not a method; with any other cue it still is.
+  u('method', 'means', [['means-drug', 'sedative'], ['quantity']], { window: 6, notQuestion: true }),
+  u('method', 'means', [['means-drug'], ['means-act']], { window: 5, unless: ['mild'], notQuestion: true }),
   u('method', 'means', [['means-weapon']], { window: 0 }),
   u('intent-plan', 'intent + time', [['intent-strong'], ['time']], { window: 10 }),
   u('intent-plan', 'intent + time', [['intent-strong', 'want'], ['kill-verb', 'suicide', 'die-verb', 'overdose'], ['time']], { window: 10 }),
@@ -29,24 +32,26 @@ export const RULES: readonly Rule[] = [
   u('preparatory', 'getting the means', [['acquire'], ['means-weapon']], { window: 5 }),
   u('preparatory', 'farewell', [['farewell'], ['affairs', 'affairs-strong', 'sorry-ahead', 'finality', 'despair', 'self']], { window: 12 }),
   u('preparatory', 'putting affairs in order', [['affairs-strong']]),
-  u('preparatory', 'apology for what is coming', [['sorry-ahead'], ['sorry-ahead', 'farewell', 'self']], { window: 8 }),
+  u('preparatory', 'apology for what is coming', [['sorry-ahead'], ['sorry-ahead', 'farewell', 'self', 'affairs']], { window: 10 }),
   u('suicide-act', 'overdose', [['overdose']]),
   u('suicide-act', 'medication taken in quantity', [['took'], ['quantity'], ['means-drug', 'sedative']], { window: 8 }),
   u('suicide-act', 'means taken', [['took'], ['means-weapon']], { window: 5 }),
   u('suicide-act', 'attempt', [['attempt']]),
+  u('suicide-act', 'survived an attempt', [['survived'], ['means-act', 'took', 'tried', 'harm-verb', 'cut-verb', 'overdose', 'means-weapon', 'means-height']], { window: 8 }),
   u('suicide-act', 'attempt', [['tried'], ['kill-verb', 'die-verb', 'suicide', 'means-act', 'intent-strong', 'cut-verb']], { window: 4 }),
   u('self-harm', 'self-harm', [['self-harm']]),
   u('self-harm', 'self-harm', [['harm-verb', 'cut-verb'], ['reflexive']], { window: 3 }),
   u('self-harm', 'self-harm', [['harm-verb', 'cut-verb'], ['body-site'], ['self']], { window: 6 }),
   u('self-harm', 'self-harm on purpose', [['harm-verb', 'cut-verb', 'means-act'], ['on-purpose']], { window: 10 }),
   u('self-harm', 'self-harm, again', [['cut-verb'], ['again', 'want']], { window: 4 }),
-  u('breathing', 'breathing', [['breath'], ['difficulty']], { window: 4 }),
+  u('breathing', 'breathing', [['breath'], ['difficulty']], { window: 6 }),
   u('breathing', 'breathing', [['suffocate']]),
   u('breathing', 'colour', [['colour']]),
   u('consciousness', 'consciousness', [['unresponsive']]),
   u('consciousness', 'seizure', [['seizure']]),
   u('chest-heart', 'chest pain', [['chest'], ['pain']], { window: 5 }),
   u('chest-heart', 'heart attack', [['heart-attack']]),
+  u('chest-heart', 'heart stopping', [['heart'], ['heart-stop']], { window: 4 }),
   u('chest-heart', 'heart rhythm + dizziness', [['heart', 'palpitations'], ['racing'], ['dizzy', 'chest']], { window: 10 }),
   u('stroke', 'stroke signs', [['stroke-part'], ['stroke-sign']], { window: 6 }),
   u('stroke', 'stroke signs', [['stroke-part'], ['stroke-weak'], ['sudden-side']], { window: 7 }),
@@ -54,6 +59,7 @@ export const RULES: readonly Rule[] = [
   u('dangerous-mixing', 'dangerous mixing', [['sedative'], ['alcohol']], { window: 14 }),
   u('dangerous-mixing', 'dangerous mixing', [['sedative'], ['treatment', 'sedative'], ['consumed']], { window: 14 }),
   u('dangerous-mixing', 'dangerous mixing', [['alcohol'], ['treatment'], ['consumed']], { window: 14 }),
+  u('dangerous-mixing', 'more ketamine than the treatment', [['more'], ['ketamine']], { window: 5, notPlan: 'cessation' }),
   u('known-phrase', 'crisis words', [['known-crisis']]),
   a('fainting-falls', 'fainting or a fall', [['faint', 'collapse']]),
   a('perceptual-persisting', 'persisting perceptual effects', [['perceive']]),
@@ -63,6 +69,7 @@ export const RULES: readonly Rule[] = [
   a('severe-headache', 'severe headache', [['headache'], ['severe']], { window: 6 }),
   a('blood-pressure', 'blood pressure', [['blood-pressure'], ['high', 'reading']], { window: 6 }),
   a('blood-pressure', 'blood pressure', [['reading']]),
+  a('blood-pressure', 'blood pressure', [['blood-pressure'], ['reading-cm']], { window: 6 }),
   a('blood-pressure', 'heart racing', [['palpitations']]),
   a('blood-pressure', 'heart racing', [['heart'], ['racing', 'fast-pulse']], { window: 4 }),
   a('panic-anxiety', 'panic', [['panic']]),
@@ -83,13 +90,15 @@ export const RULES: readonly Rule[] = [
 export interface Finding { rule: Rule; hits: Hit[] }
 
 // Hits by concept, sorted by position, for the rule search.
-export function applyRules(hits: readonly Hit[], context: { plan?: 'session' | 'cessation'; tokens: number }): Finding[] {
+export function applyRules(hits: readonly Hit[], context: { plan?: 'session' | 'cessation'; tokens: number; question: boolean }): Finding[] {
   const byConcept = new Map<string, Hit[]>();
   for (const hit of hits) byConcept.set(hit.concept, [...(byConcept.get(hit.concept) ?? []), hit]);
   const present = (c: string) => byConcept.has(c);
   const findings: Finding[] = [];
   for (const rule of RULES) {
     if (rule.plan && rule.plan !== context.plan) continue;
+    if (rule.notPlan && rule.notPlan === context.plan) continue;
+    if (rule.notQuestion && context.question) continue;
     if (rule.unless?.some(present)) continue;
     // window 0: the whole reply is the cue (an emoji or a word on its own).
     if (rule.window === 0 && context.tokens > 3) continue;

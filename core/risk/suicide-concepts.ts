@@ -4,16 +4,21 @@ import type { ConceptSource } from './lexicon.ts';
 export const SUICIDE_CONCEPTS = {
   'self': {
     en: ['=i', '=me', '=my', '=myself', '=mine'],
-    es: ['=me', '=mi', '=yo', '=estoy', '=tengo', '=siento', '=puedo', '=quiero', '=voy'],
+    es: ['=me', '=mi', '=yo', '=estoy', '=tengo', '=siento', '=puedo', '=quiero', '=voy', '=paro', '=pienso', '=creo', '=necesito', '=hice'],
   },
   'other': {
     en: ['=he', '=she', '=him', '=his', '=her', '=himself', '=herself', 'son', 'daughter', 'husband', 'wife', 'partner',
       'boyfriend', 'girlfriend', 'mom', 'mum', 'mother', '=dad', 'father', 'brother', 'sister', '=friend', '=kid', '=child',
       'grandma', 'grandpa', 'escort', '=ride', '=patient', '=fiance'],
     es: ['=ella', '=su', 'hijo', 'hija', 'esposo', 'esposa', 'marido', 'mama', 'papa', 'madre', 'padre',
-      'hermano', 'hermana', 'novio', 'novia', 'pareja', 'abuelo', 'abuela', '=respira', '=despierta', '=reacciona',
-      '=responde', '=puede', '=tiene', '=sigue', 'le duele', 'le cuesta', 'se le', 'le esta', 'le dio', 'esta inconsciente',
-      'esta convulsionando', 'esta temblando', 'se esta poniendo', 'se desmayo', 'se cayo', 'se desplomo', 'no despierta', 'no reacciona'],
+      'hermano', 'hermana', 'novio', 'novia', 'pareja', 'abuelo', 'abuela', 'se =tomo', 'se =corto'],
+  },
+  // Spanish names the person in the verb: "no respira", "se desmayó", "no lo puedo despertar".
+  'other-verb': {
+    en: [],
+    es: ['=respira', '=despierta', '=reacciona', '=responde', '=recupera', '=puede', '=tiene', '=sigue', '=habla', 'le duele', 'le cuesta', 'se le',
+      'le esta', 'le dio', 'esta inconsciente', 'esta convulsionando', 'esta temblando', 'se esta poniendo', 'se desmayo', 'se cayo', 'se desplomo',
+      'no =despierta', 'no =reacciona', '=lo =puedo', '=la =puedo', 'se esta'],
   },
   'suicide': {
     en: ['suicide', 'suicidal', 'sucide', 'suicidial', 'take my own life', 'take/taking/took my life', 'end/ending/ended my life',
@@ -36,7 +41,8 @@ export const SUICIDE_CONCEPTS = {
       'ya no despertar', 'desaparecer', 'no =existir', 'no tengo futuro', 'no veo futuro', 'no vale la pena seguir/vivir',
       'no le veo sentido', 'no le encuentro sentido', 'no hubiera nacido', 'dormir para siempre', 'cansado/cansada de vivir',
       'harto/harta de existir/vivir', 'igual vivir o morir', 'no tengo ganas de vivir', 'si me muero', 'estar muerto/muerta',
-      'mejor sin mi', 'quiero morir'],
+      'mejor sin mi', 'quiero morir', 'no =existiera', 'no =existiese', 'dejar de existir', 'ojala me muriera', 'ojala me muera',
+      'no despierte', 'ojala no despierte', 'ya no estar', 'seria mas facil sin mi'],
   },
   'despair': {
     en: ['burden', 'hopeless', 'worthless', 'no future', 'no way out', 'no point', 'cannot go on', 'cannot do this anymore',
@@ -60,7 +66,7 @@ export const SUICIDE_CONCEPTS = {
   'again': { en: ['again', 'relapsed', 'relapse', 'started', 'keep', 'been'], es: ['otra vez', 'volvi', 'de nuevo', 'otra', 'estado'] },
   'means-weapon': {
     en: ['rope', 'noose', 'ligature', 'gun', 'pistol', 'rifle', 'firearm', 'shotgun', 'bullet', 'bullets', 'knife', 'blade', 'blades',
-      'razor', 'bleach', 'poison', 'antifreeze', 'coffin', 'grave'],
+      'razor', 'bleach', 'poison', 'antifreeze', 'coffin'],
     es: ['cuerda', 'soga', 'pistola', 'arma', 'cuchillo', 'navaja', 'cuchilla', 'cloro', 'veneno'],
   },
   'means-height': {
@@ -87,18 +93,18 @@ export const SUICIDE_CONCEPTS = {
   },
   'self-harm': {
     en: ['self harm', 'self harming', 'self harmed', 'self injury', 'hurt myself', 'harm myself', 'hurting myself', 'harmed myself',
-      'cut to cope'],
-    es: ['hacerme dano', 'me hice dano', 'me hago dano', 'golpearme', 'me golpee hasta', 'me golpeo hasta', 'autolesion', 'autolesiones', 'autolesione', 'autolesionarme'],
+      'cut to cope', 'until i bleed', 'until i bled', 'until it bleeds', 'until it bled', 'till i bleed', 'till it bleeds'],
+    es: ['hasta sangrar', 'hasta que sangre', 'hasta hacerme sangre', 'hacerme dano', 'me hice dano', 'me hago dano', '=golpearme', 'me golpee hasta', 'me golpeo hasta', 'autolesion', 'autolesiones', 'autolesione', 'autolesionarme'],
   },
   'on-purpose': { en: ['on purpose', 'deliberately'], es: ['a proposito'] },
   'want': { en: ['want to', 'going to', 'urge to', 'need to', 'i will'], es: ['quiero', 'ganas de', 'voy a'] },
   'means-act': {
     en: ['jump', 'jumping', 'jumped', 'hang', 'tie', 'swallow', 'swallowing', 'crash', 'drive into', 'driving into', 'step in front',
-      'stepping in front', 'shoot', 'drink a whole', 'take all', 'how many', 'how to', 'looking at', 'staring', 'staring at', 'googling',
+      'stepping in front', 'shoot', 'calling me', 'keep calling', 'tempting', 'tempted', 'drawn to', 'pulling me', 'pulls me', 'drink a whole', 'take all', 'how many', 'how to', 'looking at', 'staring', 'staring at', 'googling',
       'looked up', 'loaded', 'lined up', 'next to me', 'in my lap', 'in my hand', 'holding', 'have a', 'have my', 'got the', 'got a',
       'thinking about', 'thinking of', 'keep thinking', 'standing on', 'i am at', 'i am on'],
     es: ['tirarme', 'aventarme', 'saltar', 'chocar', 'ahorcar', 'tengo', 'tengo una/un/la/el', 'mirando', 'pienso en', 'busque',
-      'cuantas', 'en la mano', 'tomarme todas', 'estoy en'],
+      'cuantas', 'en la mano', 'tomarme todas', 'estoy en', 'me llama', 'me llaman', 'me tienta', 'me atrae', '=tomaria', '=tomarme'],
   },
   'quantity': {
     en: ['all', 'whole', 'entire', 'bottle', 'handful', 'bunch', 'pack', 'box', 'too many', 'too much', 'everything', 'way too much', 'lots of'],
@@ -106,9 +112,10 @@ export const SUICIDE_CONCEPTS = {
   },
   'took': {
     en: ['took', 'taken', 'swallowed', 'downed', 'ate', 'drank', 'overdosed', 'overdose', 'overdosing'],
-    es: ['=tome', 'me tome', 'trague', 'tomo', 'sobredosis'],
+    es: ['=tome', 'me tome', 'trague', 'tomo', 'sobredosis', '=tomaria', 'me =meti', '=meti'],
   },
   'attempt': { en: ['attempted', 'attempt', 'tried suicide', 'tried to end it', 'tried to kill'], es: ['intente matarme', 'intente suicidarme', 'intento de suicidio'] },
+  'survived': { en: ['still alive', 'i am alive', 'woke up after', 'survived', 'did not work'], es: ['sobrevivi', 'sigo vivo', 'sigo viva', 'no funciono'] },
   'tried': { en: ['tried to', 'tried'], es: ['intente', 'trate de'] },
   'stockpile': {
     en: ['saving up', 'saving', 'stockpiling', 'collecting', 'hoarding', 'hiding my pills', 'saved up', 'bought a bunch'],
@@ -116,34 +123,39 @@ export const SUICIDE_CONCEPTS = {
   },
   'acquire': { en: ['bought', 'got', 'purchased', 'ordered'], es: ['compre', 'consegui'] },
   'farewell': {
-    en: ['goodbye', 'farewell', 'say goodbye', 'goodbye notes', 'letters to', 'left a note', 'suicide note', 'my goodbyes', 'bye forever'],
-    es: ['adios', 'despedida', 'despedirme', 'cartas de despedida', 'deje una carta'],
+    en: ['goodbye', 'farewell', 'say goodbye', 'goodbye notes', 'letters to', 'left a note', 'suicide note', 'my goodbyes', 'bye forever',
+      'bye to everyone', 'said bye', 'goodbye to everyone'],
+    es: ['adios', 'despedida', 'despedirme', 'cartas de despedida', 'deje una carta', 'me despedi', 'despedi de todos'],
   },
   'affairs-strong': {
-    en: ['affairs in order', 'gave away my', 'giving away my', 'giving away all', 'will not need the', 'updated my will'],
-    es: ['regale mis', 'ya regale', 'deje todo en orden', 'no voy a necesitar'],
+    en: ['affairs in order', 'gave away my', 'giving away my', 'giving away all', 'will not need the', 'updated my will', 'wrote my will',
+      'sorted out my affairs', 'passwords', 'left instructions', 'bye to everyone', 'said goodbye to everyone', 'said my goodbyes'],
+    es: ['regale mis', 'ya regale', 'deje todo en orden', 'no voy a necesitar', 'todo arreglado', 'deje todo listo', 'contrasenas', 'testamento',
+      'papeles en orden', 'me despedi de todos'],
   },
   'affairs': {
     en: ['affairs in order', 'my will', 'gave away', 'giving away', 'will not need', 'tell my family i love', 'thank you for everything',
-      'thank you for trying', 'thanks for trying'],
-    es: ['regale', 'en orden', 'no voy a necesitar', 'diganle a mi familia', 'gracias por todo', 'gracias por intentarlo'],
+      'thank you for trying', 'thanks for trying', 'did your best', 'did all you could', 'tried your best'],
+    es: ['regale', 'en orden', 'no voy a necesitar', 'diganle a mi familia', 'gracias por todo', 'gracias por intentarlo', 'hicieron lo que pudieron'],
   },
   'sorry-ahead': {
     en: ['sorry for what', 'sorry for everything', 'about to happen', 'about to do', 'what is coming'],
     es: ['perdon por lo que', 'lo que va a pasar', 'lo que voy a hacer', 'perdon por todo'],
   },
   'finality': {
-    en: ['my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good'],
-    es: ['ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre'],
+    en: ['my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good',
+      'do not look for me', 'today is the day', 'no turning back'],
+    es: ['ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre', 'no me busquen', 'no me busques', 'hoy es el dia', 'cuando no este'],
   },
   'intent-strong': {
     en: ['going to do it', 'do it', 'doing it', 'decided', 'made up my mind', 'have a plan', 'plan is set', 'set a date', 'picked the spot',
-      'ready to go', 'end it', 'do not try to stop me', 'i end it'],
-    es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar'],
+      'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided'],
+    es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar', 'elegi el lugar', 'lo tengo decidido', 'ya esta decidido', 'seguir adelante con esto'],
   },
   'time': {
     en: ['tonight', 'tomorrow', 'today', 'this weekend', 'friday', 'saturday', 'sunday', 'monday', 'after work', 'when i get home',
-      'after everyone', 'date', 'soon', 'right now', 'when my'],
-    es: ['esta noche', 'manana', 'hoy', 'viernes', 'sabado', 'domingo', 'cuando todos', 'despues del trabajo', 'fecha', 'ahorita'],
+      'after everyone', 'date', 'soon', 'right now', 'when my', 'when everyone', 'vacation', 'after my appointment', 'tuesday', 'wednesday', 'thursday'],
+    es: ['esta noche', 'manana', 'hoy', 'viernes', 'sabado', 'domingo', 'cuando todos', 'despues del trabajo', 'fecha', 'ahorita', 'lunes', 'martes',
+      'miercoles', 'jueves', 'despues de la cita', 'la hora'],
   },
 } satisfies Record<string, ConceptSource>;
