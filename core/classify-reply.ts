@@ -53,10 +53,11 @@ export function classifyReply(text: string, context: ReplyContext): ReplyClass {
 }
 
 // The classifier is not trusted alone on a reply whose only risk words were an idiom, nor on a
-// reply of one or two words (a number, an emoji), which it has too little to judge.
+// reply of one or two words (a number, an emoji), which it has too little to judge. Alone, it
+// calls a reply urgent only beside a risk word of the lexicon; otherwise its alarm is attention.
 function classify(risk: Assessment) {
   const f = features(risk.reading, risk.hits, risk.masked);
-  const riskCue = risk.hits.some((h) => !['self', 'other', 'time', 'reflexive', 'mild'].includes(h.concept));
+  const riskCue = risk.hits.some((h) => !['self', 'other', 'other-verb', 'time', 'reflexive', 'mild'].includes(h.concept));
   return { ...classifier.probabilities(f), trusted: (!risk.idiom || riskCue) && risk.reading.tokens.length >= 3 };
 }
 

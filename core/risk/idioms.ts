@@ -7,7 +7,11 @@ export const IDIOMS = {
   'idiom': {
     en: ['kill for', 'would kill for', 'could murder', 'would murder', 'murder a', 'fell through', 'fall through', 'fell behind',
       'fell apart laughing', 'killed myself at the gym', 'killed myself working out', 'sin consumir', 'no cravings', 'no craving', 'without using',
-      'not used', 'have not used', 'still clean', 'staying clean', 'jump in the lake/pool/water/river/ocean/sea', 'jumped in the lake/pool/water', 'dying to', 'died laughing', 'dying laughing', 'nearly died', 'killing it',
+      'not used', 'have not used', 'still clean', 'staying clean', 'jump in the lake/pool/water/river/ocean/sea', 'jumped in the lake/pool/water',
+      'knife for the kitchen', 'new knife', 'kitchen knife', 'knife set', 'bread knife', 'steak knife', 'disappear for a while',
+      'disappear for the weekend', 'disappear for a few days',
+      'heart stopped when', 'heart skipped a beat', 'almost had a heart attack when', 'nearly had a heart attack when', 'pills left',
+      'tablets left', 'need a refill', 'ran out of', 'run out of', 'continue the treatment', 'stop the treatment', 'dying to', 'died laughing', 'dying laughing', 'nearly died', 'killing it',
       'killing time', 'is killing me', 'are killing me', 'killed me', 'killing me', 'kill me if', 'going to kill me', 'death of me',
       'to death', 'to die for', 'full i could die', 'i am dead skull', 'dead skull', 'dead tired', 'drop dead', 'dying my hair', 'dyeing', 'skull',
       'phone died', 'phone is dead', 'battery', 'car died', 'laptop', 'wifi is dead', 'plants died', 'tv died', 'died on the way',
@@ -22,7 +26,8 @@ export const IDIOMS = {
       'cortar/cortarme/corte/corto el pelo', 'cortar/cortarme/corte/corto las unas', 'corte/cortar el pasto', 'cortarme el cabello', 'salte la cuerda', 'saltar la cuerda',
       'me ahogo en', 'de emocion', 'respire profundo', 'me quede dormida/dormido', 'estoy que me muero de', 'muero de ganas',
       'me muero de ganas', 'hambre/sueno/calor/frio/cansancio que me muero', '=me =mate en el gym/gimnasio/trabajo', '=me =mate trabajando/estudiando/entrenando/corriendo',
-      '=me =mato en el gym/gimnasio', 'sin recaidas', 'sin ganas de consumir', 'sigo limpio/limpia', 'calor me mata', '=me =mata', '=me =matan', 'muertos de risa', 'muerta de risa', 'muerto de risa'],
+      '=me =mato en el gym/gimnasio', 'sin recaidas', 'sin ganas de consumir', 'sigo limpio/limpia', 'seguir con el tratamiento', 'seguir con las sesiones',
+      'seguir con la terapia', 'pastillas que me quedan', 'me quedan', 'calor me mata', '=me =mata', '=me =matan', 'muertos de risa', 'muerta de risa', 'muerto de risa'],
   },
 } satisfies Record<string, ConceptSource>;
 

@@ -94,7 +94,8 @@ export const MEDICAL_CONCEPTS = {
       'watching myself', 'still tripping', 'visuals', 'flashbacks', 'walls are moving', 'melting', 'shadows', 'whispers',
       'do not feel like mine', 'people who are not there', 'hearing music', 'seeing patterns', 'trails'],
     es: ['viendo cosas', 'escuchando voces', 'voces', 'alucinando', 'alucinaciones', 'fuera de mi cuerpo', 'irreal', 'no es real',
-      'no soy real', 'en un sueno', 'sombras', 'musica que no existe', 'cosas que no estan'],
+      'no soy real', 'en un sueno', 'sombras', 'musica que no existe', 'cosas que no estan', 'veo colores', 'formas raras', 'colores raros',
+      'veo formas', 'todavia veo', 'sigo viendo'],
   },
   'urine': {
     en: ['pee', 'peeing', 'urine', 'urinate', 'urinating', 'urination', 'wee', 'bladder', 'bathroom', 'toilet', 'piss', 'pissing'],
@@ -131,8 +132,9 @@ export const MEDICAL_CONCEPTS = {
   },
   'anxiety': { en: ['anxiety', 'anxious'], es: ['ansiedad', 'ansiosa', 'ansioso'] },
   'sleep-loss': {
-    en: ['not slept', 'no sleep', 'cannot sleep', 'zero sleep', 'awake for', 'insomnia', 'not sleep at all', 'day awake', 'days awake'],
-    es: ['no he dormido', 'sin dormir', 'no duermo', 'no puedo dormir', 'no he podido dormir', 'insomnio', 'horas despierta/despierto'],
+    en: ['not slept', 'no sleep', 'cannot sleep', 'zero sleep', 'awake for', 'insomnia', 'not sleep at all', 'day awake', 'days awake', 'slept a wink', 'up all night again'],
+    es: ['no he dormido', 'sin dormir', 'no duermo', 'no puedo dormir', 'no he podido dormir', 'insomnio', 'horas despierta/despierto', 'no pego ojo',
+      'no pegue ojo', 'no he pegado ojo', 'sin pegar ojo'],
   },
   'relapse': {
     en: ['relapse', 'relapsed', 'craving', 'cravings', 'crave', 'withdrawal', 'withdrawals', 'broke my sobriety', 'want to use',

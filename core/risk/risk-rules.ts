@@ -25,7 +25,7 @@ export const RULES: readonly Rule[] = [
   u('method', 'means', [['means-drug', 'sedative'], ['quantity']], { window: 6, notQuestion: true }),
   u('method', 'means', [['means-drug'], ['means-act']], { window: 5, unless: ['mild'], notQuestion: true }),
   u('method', 'means', [['means-weapon']], { window: 0 }),
-  u('intent-plan', 'intent + time', [['intent-strong'], ['time']], { window: 10 }),
+  u('intent-plan', 'intent + time', [['intent-strong'], ['time']], { window: 10, unless: ['errand'] }),
   u('intent-plan', 'intent + time', [['intent-strong', 'want'], ['kill-verb', 'suicide', 'die-verb', 'overdose'], ['time']], { window: 10 }),
   u('intent-plan', 'final words', [['finality']]),
   u('preparatory', 'stockpiling', [['stockpile'], ['means-drug', 'sedative']]),
@@ -81,7 +81,7 @@ export const RULES: readonly Rule[] = [
   // Weak signals: a human looks within minutes rather than the reply waiting for review.
   a('passive-ideation', 'possible despair', [['despair']], { weak: true }),
   a('passive-ideation', 'death words about oneself', [['die-verb', 'kill-verb'], ['self']], { window: 3, weak: true }),
-  a('preparatory', 'possible farewell', [['farewell', 'sorry-ahead']], { weak: true }),
+  a('preparatory', 'possible farewell', [['farewell', 'sorry-ahead']], { weak: true, unless: ['see-you'] }),
   a('method', 'means mentioned', [['means-weapon']], { weak: true }),
   a('self-harm', 'possible self-harm', [['cut-verb'], ['self']], { window: 3, weak: true }),
   a('stroke', 'weakness or numbness', [['stroke-part'], ['stroke-weak']], { window: 5, weak: true }),

@@ -124,8 +124,8 @@ export const SUICIDE_CONCEPTS = {
   'acquire': { en: ['bought', 'got', 'purchased', 'ordered'], es: ['compre', 'consegui'] },
   'farewell': {
     en: ['goodbye', 'farewell', 'say goodbye', 'goodbye notes', 'letters to', 'left a note', 'suicide note', 'my goodbyes', 'bye forever',
-      'bye to everyone', 'said bye', 'goodbye to everyone'],
-    es: ['adios', 'despedida', 'despedirme', 'cartas de despedida', 'deje una carta', 'me despedi', 'despedi de todos'],
+      'bye to everyone', 'said bye', 'goodbye to everyone', 'this is goodbye', 'letters for', 'wrote letters'],
+    es: ['adios', 'despedida', 'despedirme', 'cartas de despedida', 'deje una carta', 'me despedi', 'despedi de todos', 'esto es una despedida', 'cartas para'],
   },
   'affairs-strong': {
     en: ['affairs in order', 'gave away my', 'giving away my', 'giving away all', 'will not need the', 'updated my will', 'wrote my will',
@@ -135,7 +135,7 @@ export const SUICIDE_CONCEPTS = {
   },
   'affairs': {
     en: ['affairs in order', 'my will', 'gave away', 'giving away', 'will not need', 'tell my family i love', 'thank you for everything',
-      'thank you for trying', 'thanks for trying', 'did your best', 'did all you could', 'tried your best'],
+      'thank you for trying', 'thanks for trying', 'thanks for everything', 'did your best', 'did all you could', 'tried your best'],
     es: ['regale', 'en orden', 'no voy a necesitar', 'diganle a mi familia', 'gracias por todo', 'gracias por intentarlo', 'hicieron lo que pudieron'],
   },
   'sorry-ahead': {
@@ -147,10 +147,19 @@ export const SUICIDE_CONCEPTS = {
       'do not look for me', 'today is the day', 'no turning back'],
     es: ['ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre', 'no me busquen', 'no me busques', 'hoy es el dia', 'cuando no este'],
   },
+  // Everyday business that also takes a decision and a day: "I've decided to move my appointment to Friday".
+  'errand': {
+    en: ['form', 'paperwork', 'reschedule', 'move my appointment', 'change my appointment', 'book', 'booking', 'call you', 'the bill'],
+    es: ['formulario', 'papeles', 'cambiar la cita', 'mover la cita', 'la factura', 'llamar'],
+  },
+  'see-you': {
+    en: ['see you', 'see ya', 'talk soon', 'for now', 'until next time', 'next week', 'great team'],
+    es: ['nos vemos', 'hasta luego', 'hasta pronto', 'hasta la proxima'],
+  },
   'intent-strong': {
     en: ['going to do it', 'do it', 'doing it', 'decided', 'made up my mind', 'have a plan', 'plan is set', 'set a date', 'picked the spot',
-      'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided'],
-    es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar', 'elegi el lugar', 'lo tengo decidido', 'ya esta decidido', 'seguir adelante con esto'],
+      'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided', 'how and when', 'where and when'],
+    es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar', 'elegi el lugar', 'lo tengo decidido', 'ya esta decidido', 'lo tengo elegido', 'tengo elegido', 'como y cuando', 'donde y cuando', 'seguir adelante con esto'],
   },
   'time': {
     en: ['tonight', 'tomorrow', 'today', 'this weekend', 'friday', 'saturday', 'sunday', 'monday', 'after work', 'when i get home',
