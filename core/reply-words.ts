@@ -134,5 +134,5 @@ export const TIME_WORDS: readonly string[] = ['at', 'by', 'until', 'till', 'til'
 export const SCORE_TRAIL_WORDS: readonly string[] = [
   'today', 'tonight', 'now', 'i', 'guess', 'think', 'maybe', 'honestly', 'ok', 'okay', 'thanks', 'thank', 'you',
   'stars', 'star', 'hoy', 'creo', 'gracias', 'ya', 'estrellas',
-  'good', 'fine', 'great', 'bad', 'rough', 'meh', 'bien', 'muy', 'mal', 'regular',
+  'good', 'fine', 'great', 'bad', 'rough', 'meh', 'bien', 'muy', 'mal', 'regular', 'tbh', 'ngl', 'lol', 'jaja', 'day', 'la', 'verdad',
 ];

@@ -10,7 +10,7 @@ export const IDIOMS = {
       'not used', 'have not used', 'still clean', 'staying clean', 'jump in the lake/pool/water/river/ocean/sea', 'jumped in the lake/pool/water',
       'knife for the kitchen', 'new knife', 'kitchen knife', 'knife set', 'bread knife', 'steak knife', 'disappear for a while',
       'disappear for the weekend', 'disappear for a few days',
-      'heart stopped when', 'heart skipped a beat', 'almost had a heart attack when', 'nearly had a heart attack when', 'pills left',
+      'heart stopped when', 'heart skipped a beat', 'gave me a heart attack', 'voice to text', 'almost had a heart attack when', 'nearly had a heart attack when', 'pills left',
       'tablets left', 'need a refill', 'ran out of', 'run out of', 'continue the treatment', 'stop the treatment', 'dying to', 'died laughing', 'dying laughing', 'nearly died', 'killing it',
       'killing time', 'is killing me', 'are killing me', 'killed me', 'killing me', 'kill me if', 'going to kill me', 'death of me',
       'to death', 'to die for', 'full i could die', 'i am dead skull', 'dead skull', 'dead tired', 'drop dead', 'dying my hair', 'dyeing', 'skull',
@@ -35,7 +35,8 @@ export const IDIOMS = {
 export const THINGS = {
   'thing': {
     en: ['phone', 'battery', 'laptop', 'car', 'plant', 'plants', 'wifi', 'tv', 'computer', 'printer', 'internet', 'charger', 'engine',
-      'flowers', 'garden', 'conversation', 'party', 'town', 'headphones', 'tablet', 'ipad', 'iphone'],
+      'flowers', 'garden', 'conversation', 'party', 'town', 'headphones', 'tablet', 'ipad', 'iphone', 'earbuds', 'airpods',
+      'speaker', 'tomatoes', 'lawn', 'group chat'],
     es: ['celular', 'telefono', 'bateria', 'compu', 'computadora', 'carro', 'coche', 'planta', 'plantas', 'flores', 'internet', 'tele', 'cargador'],
   },
 } satisfies Record<string, ConceptSource>;

@@ -29,7 +29,7 @@ const EMOJI: ReadonlyArray<[RegExp, string]> = [
 // Texting shorthand and slang for self-harm and suicide, spelled out.
 const SLANG: ReadonlyArray<[RegExp, string]> = [
   [/\bkms\b/g, 'kill myself'], [/\bkys\b/g, 'kill yourself'], [/\bunaliv(e|ed|ing)( myself| my self)?/g, 'kill myself'], [/\bsewer ?slide/g, 'suicide'],
-  [/\bctb\b/g, 'suicide'], [/\bsh'?d\b/g, 'self harmed'], [/\bon sh\b/g, 'on self harm'], [/\bsh again\b/g, 'self harm again'],
+  [/\bctb\b/g, 'suicide'], [/\bsh'?d\b/g, 'self harmed'], [/\b(on|from|of|with|no|my) sh\b/g, '$1 self harm'], [/\bsh again\b/g, 'self harm again'],
   [/\bod'?d\b|\bodd?ed\b/g, 'overdosed'], [/\bod\b/g, 'overdose'], [/\bcnt\b/g, 'cant'], [/\bcant\b|\bcan'?t\b/g, 'cannot'],
   [/\bwon'?t\b/g, 'will not'], [/\bdon'?t\b|\bdnt\b/g, 'do not'], [/\bwanna\b/g, 'want to'], [/\bgonna\b/g, 'going to'],
   [/\bwhat'?s\b/g, 'what is'], [/\bthat'?s\b/g, 'that is'], [/\bthere'?s\b/g, 'there is'], [/\bhasn'?t\b/g, 'has not'],

@@ -9,7 +9,7 @@ export const SUICIDE_CONCEPTS = {
   'other': {
     en: ['=he', '=she', '=him', '=his', '=her', '=himself', '=herself', 'son', 'daughter', 'husband', 'wife', 'partner',
       'boyfriend', 'girlfriend', 'mom', 'mum', 'mother', '=dad', 'father', 'brother', 'sister', '=friend', '=kid', '=child',
-      'grandma', 'grandpa', 'escort', '=ride', '=patient', '=fiance'],
+      'grandma', 'grandpa', 'escort', '=ride', '=patient', '=fiance', '=fella', '=bloke'],
     es: ['=ella', '=su', 'hijo', 'hija', 'esposo', 'esposa', 'marido', 'mama', 'papa', 'madre', 'padre',
       'hermano', 'hermana', 'novio', 'novia', 'pareja', 'abuelo', 'abuela', 'se =tomo', 'se =corto'],
   },
@@ -23,9 +23,10 @@ export const SUICIDE_CONCEPTS = {
   'suicide': {
     en: ['suicide', 'suicidal', 'sucide', 'suicidial', 'take my own life', 'take/taking/took my life', 'end/ending/ended my life',
       'end/ending it all', 'end/ending things', 'commit suicide', 'off myself', 'kill/killing/killed myself', 'hang/hanging/hanged myself',
-      'kill himself/herself', 'want/going to end it', 'thinking about ending it', 'feel like ending it', 'attempted suicide'],
+      'kill himself/herself', 'want/going to end it', 'end myself', 'take myself out', 'do myself in', 'log off permanently', 'check out for good', 'thinking about ending it', 'feel like ending it', 'attempted suicide'],
     es: ['suicidio', 'suicida', 'suicidas', 'suicidarme', 'suicidar', '=matarme', 'me =mato', '=me =mate', 'me voy a matar', 'me quiero matar',
-      'quitarme la vida', 'acabar/terminar con mi vida', 'acabar/terminar con todo', 'ahorcarme', 'me ahorco', 'matarse', 'se quiere matar'],
+      'quitarme la vida', 'acabar/terminar con mi vida', 'acabar/terminar con todo', 'ahorcarme', 'me ahorco', 'matarse', 'se quiere matar', 'quitarme del medio', 'quitarme de en medio', 'acabar conmigo',
+      'terminar conmigo', '=colgarme', 'me =colgue', 'colgarse'],
   },
   'death-wish': {
     en: ['want/wanna/wish/ready/deserve to die', 'want to be dead', 'wish i was/were dead', 'rather be dead', 'rather die', 'better off dead',
@@ -50,6 +51,7 @@ export const SUICIDE_CONCEPTS = {
       'nobody would even notice', 'so done'],
     es: ['carga', 'sin esperanza', 'no tiene sentido', 'sin sentido', 'no aguanto mas', 'ya no puedo mas', 'a nadie le importa'],
   },
+  'forever': { en: ['permanently', 'forever', 'for good', 'never come back'], es: ['para siempre', 'nunca volver'] },
   'kill-verb': { en: ['kill', 'murder'], es: ['matar', 'mato'] },
   'die-verb': { en: ['die', 'dead', 'death', 'dying', 'gone'], es: ['morir', 'morirme', 'muerto', 'muerta', 'muerte', 'muero'] },
   'harm-verb': {
@@ -58,7 +60,7 @@ export const SUICIDE_CONCEPTS = {
     es: ['cortar', 'corte', 'cortes', 'cortando', 'lastimar', 'lastimando', 'lastime', 'hacerme dano', 'me hice dano', 'me hago dano',
       'autolesion', 'autolesiones', 'autolesione', 'autolesionarme', 'quemar', 'queme', 'rasguno', 'sangrar', 'sangran'],
   },
-  'reflexive': { en: ['=myself'], es: ['=me'] },
+  'reflexive': { en: ['=myself'], es: ['=me', '=conmigo', 'mi =mismo', 'mi =misma'] },
   'body-site': {
     en: ['wrist', 'wrists', 'arm', 'arms', 'thigh', 'thighs', 'leg', 'legs', 'skin', 'vein', 'veins', 'stomach'],
     es: ['muneca', 'munecas', 'vena', 'venas', 'brazo', 'brazos', 'pierna', 'piernas', 'piel'],
@@ -71,12 +73,13 @@ export const SUICIDE_CONCEPTS = {
   },
   'means-height': {
     en: ['bridge', 'roof', 'rooftop', 'ledge', 'balcony', 'cliff', 'train tracks', 'tracks', 'train', 'parking garage', 'highway',
-      'floor', 'wall', 'building', 'car', 'traffic'],
-    es: ['puente', 'azotea', 'techo', 'edificio', 'vias del tren', 'tren', 'ventana', 'carro', 'coche'],
+      'floor', 'wall', 'building', 'car', 'traffic', 'edge', 'overpass', 'beam', 'rafter', 'ceiling fan'],
+    es: ['puente', 'azotea', 'techo', 'edificio', 'vias del tren', 'tren', 'ventana', 'carro', 'coche', 'viga', 'barandal'],
   },
   'means-drug': {
     en: ['pills', 'tablets', 'tylenol', 'paracetamol', 'acetaminophen', 'sleeping pills', 'meds', 'medication', 'lethal dose', 'advil',
-      'ibuprofen', 'insulin'],
+      'ibuprofen', 'insulin', 'trazodone', 'sertraline', 'lexapro', 'prozac', 'seroquel', 'quetiapine', 'lithium', 'zoloft', 'wellbutrin',
+      'lamictal', 'benadryl', 'nyquil', 'amitriptyline', 'antidepressants'],
     es: ['pastillas', 'frasco', 'medicamentos', 'medicinas', 'paracetamol', 'tabletas'],
   },
   'overdose': {
@@ -100,7 +103,7 @@ export const SUICIDE_CONCEPTS = {
   'want': { en: ['want to', 'going to', 'urge to', 'need to', 'i will'], es: ['quiero', 'ganas de', 'voy a'] },
   'means-act': {
     en: ['jump', 'jumping', 'jumped', 'hang', 'tie', 'swallow', 'swallowing', 'crash', 'drive into', 'driving into', 'step in front',
-      'stepping in front', 'shoot', 'calling me', 'keep calling', 'tempting', 'tempted', 'drawn to', 'pulling me', 'pulls me', 'drink a whole', 'take all', 'how many', 'how to', 'looking at', 'staring', 'staring at', 'googling',
+      'stepping in front', 'shoot', 'calling me', 'keep calling', 'tempting', 'tempted', 'drawn to', 'pulling me', 'pulls me', 'going over', 'over the edge', 'drink a whole', 'take all', 'how many', 'how to', 'looking at', 'staring', 'staring at', 'googling',
       'looked up', 'loaded', 'lined up', 'next to me', 'in my lap', 'in my hand', 'holding', 'have a', 'have my', 'got the', 'got a',
       'thinking about', 'thinking of', 'keep thinking', 'standing on', 'i am at', 'i am on'],
     es: ['tirarme', 'aventarme', 'saltar', 'chocar', 'ahorcar', 'tengo', 'tengo una/un/la/el', 'mirando', 'pienso en', 'busque',
@@ -114,14 +117,14 @@ export const SUICIDE_CONCEPTS = {
     en: ['took', 'taken', 'swallowed', 'downed', 'ate', 'drank', 'overdosed', 'overdose', 'overdosing'],
     es: ['=tome', 'me tome', 'trague', 'tomo', 'sobredosis', '=tomaria', 'me =meti', '=meti'],
   },
-  'attempt': { en: ['attempted', 'attempt', 'tried suicide', 'tried to end it', 'tried to kill'], es: ['intente matarme', 'intente suicidarme', 'intento de suicidio'] },
+  'attempt': { en: ['attempted', 'attempt', 'tried suicide', 'tried to end it', 'tried to kill', 'already did it'], es: ['intente matarme', 'intente suicidarme', 'intento de suicidio'] },
   'survived': { en: ['still alive', 'i am alive', 'woke up after', 'survived', 'did not work'], es: ['sobrevivi', 'sigo vivo', 'sigo viva', 'no funciono'] },
   'tried': { en: ['tried to', 'tried'], es: ['intente', 'trate de'] },
   'stockpile': {
     en: ['saving up', 'saving', 'stockpiling', 'collecting', 'hoarding', 'hiding my pills', 'saved up', 'bought a bunch'],
     es: ['guardando', 'juntado', 'juntando', 'acumulando', 'escondiendo'],
   },
-  'acquire': { en: ['bought', 'got', 'purchased', 'ordered'], es: ['compre', 'consegui'] },
+  'acquire': { en: ['bought', 'got', 'purchased', 'ordered', 'picked up'], es: ['compre', 'consegui'] },
   'farewell': {
     en: ['goodbye', 'farewell', 'say goodbye', 'goodbye notes', 'letters to', 'left a note', 'suicide note', 'my goodbyes', 'bye forever',
       'bye to everyone', 'said bye', 'goodbye to everyone', 'this is goodbye', 'letters for', 'wrote letters'],
@@ -129,9 +132,9 @@ export const SUICIDE_CONCEPTS = {
   },
   'affairs-strong': {
     en: ['affairs in order', 'gave away my', 'giving away my', 'giving away all', 'will not need the', 'updated my will', 'wrote my will',
-      'sorted out my affairs', 'passwords', 'left instructions', 'bye to everyone', 'said goodbye to everyone', 'said my goodbyes'],
+      'sorted out my affairs', 'passwords', 'left instructions', 'who gets my', 'gets my stuff', 'will not need it', 'cancelled everything', 'bye to everyone', 'said goodbye to everyone', 'said my goodbyes'],
     es: ['regale mis', 'ya regale', 'deje todo en orden', 'no voy a necesitar', 'todo arreglado', 'deje todo listo', 'contrasenas', 'testamento',
-      'papeles en orden', 'me despedi de todos'],
+      'papeles en orden', 'quien se queda con mis', 'repartir mis cosas', 'me despedi de todos'],
   },
   'affairs': {
     en: ['affairs in order', 'my will', 'gave away', 'giving away', 'will not need', 'tell my family i love', 'thank you for everything',
@@ -139,8 +142,8 @@ export const SUICIDE_CONCEPTS = {
     es: ['regale', 'en orden', 'no voy a necesitar', 'diganle a mi familia', 'gracias por todo', 'gracias por intentarlo', 'hicieron lo que pudieron'],
   },
   'sorry-ahead': {
-    en: ['sorry for what', 'sorry for everything', 'about to happen', 'about to do', 'what is coming'],
-    es: ['perdon por lo que', 'lo que va a pasar', 'lo que voy a hacer', 'perdon por todo'],
+    en: ['sorry for what', 'sorry for everything', 'about to happen', 'about to do', 'what is coming', 'forgive me'],
+    es: ['perdon por lo que', 'lo que va a pasar', 'lo que voy a hacer', 'perdon por todo', 'perdonenme', 'perdoname'],
   },
   'finality': {
     en: ['my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good',
@@ -156,9 +159,15 @@ export const SUICIDE_CONCEPTS = {
     en: ['see you', 'see ya', 'talk soon', 'for now', 'until next time', 'next week', 'great team'],
     es: ['nos vemos', 'hasta luego', 'hasta pronto', 'hasta la proxima'],
   },
+  'plan-made': {
+    en: ['chosen the date/spot/place/day', 'chose the date/spot/place/day', 'picked the spot/date/day/place', 'set a date', 'have a plan',
+      'plan is set', 'how and when', 'where and when'],
+    es: ['tengo un plan', 'lo tengo decidido', 'lo tengo elegido', 'escogi el lugar', 'elegi el lugar', 'como y cuando', 'donde y cuando'],
+  },
   'intent-strong': {
     en: ['going to do it', 'do it', 'doing it', 'decided', 'made up my mind', 'have a plan', 'plan is set', 'set a date', 'picked the spot',
-      'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided', 'how and when', 'where and when'],
+      'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided', 'how and when', 'where and when', 'it is happening', 'chosen the date/spot/place/day',
+      'chose the date/spot/place/day', 'picked the date/day'],
     es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar', 'elegi el lugar', 'lo tengo decidido', 'ya esta decidido', 'lo tengo elegido', 'tengo elegido', 'como y cuando', 'donde y cuando', 'seguir adelante con esto'],
   },
   'time': {
