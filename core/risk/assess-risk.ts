@@ -1,12 +1,14 @@
 import { IDIOMS, THINGS } from './idioms.ts';
 import { KNOWN_PHRASES } from './known-phrases.ts';
-import { compileConcepts, findEntries, type Hit } from './lexicon.ts';
+import { compileConcepts, findEntries, indexConcepts, type Hit } from './lexicon.ts';
 import { MEDICAL_CONCEPTS } from './medical-concepts.ts';
 import { readReply, type Reading, type Token } from './normalise.ts';
 import { applyRules, type Finding } from './risk-rules.ts';
 import { SUICIDE_CONCEPTS } from './suicide-concepts.ts';
 
 const concepts = compileConcepts({ ...SUICIDE_CONCEPTS, ...MEDICAL_CONCEPTS, ...KNOWN_PHRASES });
+const findConcepts = indexConcepts(concepts);
+const deathWords = concepts.filter(([c]) => c === 'die-verb');
 const idioms = compileConcepts(IDIOMS);
 const things = compileConcepts(THINGS);
 // Who and when are never set aside by an idiom: "my phone died, I want to die" still has its "I".
@@ -23,12 +25,12 @@ export function assessRisk(text: string, plan?: 'session' | 'cessation'): Assess
   }
   // "my phone was dead all day", "se murió la batería": the death word is the thing's.
   const thingHits = things.flatMap(([concept, entries]) => findEntries(tokens, concept, entries));
-  for (const [concept, entries] of concepts.filter(([c]) => c === 'die-verb')) {
+  for (const [concept, entries] of deathWords) {
     for (const hit of findEntries(tokens, concept, entries)) {
       if (thingHits.some((t) => Math.abs(hit.start - t.end) <= 3)) masked.add(hit.start);
     }
   }
-  const all = [...concepts.flatMap(([concept, entries]) => findEntries(tokens, concept, entries)), ...numberHits(tokens), ...suffixHits(tokens)];
+  const all = [...findConcepts(tokens), ...numberHits(tokens), ...suffixHits(tokens)];
   const hits = all.filter((h) => neverMasked.has(h.concept) || !covered(h, masked));
   const findings = applyRules(hits, { plan, tokens: tokens.length, question: isQuestion(text, tokens) });
   return { reading, hits, masked, idiom: masked.size > 0, findings };

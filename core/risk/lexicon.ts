@@ -96,6 +96,42 @@ export function findEntries(tokens: readonly Token[], concept: string, entries: 
   return hits;
 }
 
+// All concepts at once, their entries indexed by the forms of their first word, so a reply is
+// compared only with the entries one of its words can open (typo candidates by first letter).
+export function indexConcepts(concepts: ReadonlyArray<[string, Entry[]]>) {
+  const byKey = new Map<string, Array<[string, Entry]>>();
+  const byInitial = new Map<string, Array<[string, Entry]>>();
+  const add = (map: Map<string, Array<[string, Entry]>>, key: string, item: [string, Entry]) => map.set(key, [...(map.get(key) ?? []), item]);
+  for (const [concept, entries] of concepts) {
+    for (const entry of entries) {
+      for (const alt of entry.words[0]?.alternatives ?? []) {
+        add(byKey, `p:${alt.plain}`, [concept, entry]);
+        if (alt.exact) continue;
+        add(byKey, `s:${alt.squeezed}`, [concept, entry]);
+        add(byKey, `${entry.lang}:${alt.stem}`, [concept, entry]);
+        if (entry.lang === 'es') add(byKey, `so:${alt.sound}`, [concept, entry]);
+        if (alt.plain.length >= 7) add(byInitial, alt.plain[0] ?? '', [concept, entry]);
+      }
+    }
+  }
+  return (tokens: readonly Token[]): Hit[] => {
+    const hits: Hit[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (!t) continue;
+      const keys = [`p:${t.plain}`, `s:${t.squeezed}`, `en:${t.stemEn}`, `es:${t.stemEs}`, ...(t.soundEs ? [`so:${t.soundEs}`] : [])];
+      const candidates = new Set([...keys.flatMap((k) => byKey.get(k) ?? []), ...(t.plain.length >= 6 ? byInitial.get(t.plain[0] ?? '') ?? [] : [])]);
+      for (const [concept, entry] of candidates) {
+        const head = entry.words[0];
+        if (!head || !wordMatches(t, head, entry.lang)) continue;
+        const end = entry.words.length === 1 ? i : matchFrom(tokens, i + 1, entry, 1, true);
+        if (end !== undefined) hits.push({ concept, canonical: entry.canonical, start: i, end, lang: entry.lang });
+      }
+    }
+    return hits;
+  };
+}
+
 export type ConceptSource = { en: readonly string[]; es: readonly string[] };
 export function compileConcepts<K extends string>(source: Record<K, ConceptSource>): Array<[K, Entry[]]> {
   return (Object.entries(source) as Array<[K, ConceptSource]>).map(([concept, { en, es }]) => [

@@ -259,8 +259,8 @@ describe('serious symptoms', () => {
     expect(classifyReply('3 but I fainted this morning', open)).toMatchObject({
       kind: 'symptom',
       level: 'attention',
-      matched: 'faint',
-      evidence: expect.arrayContaining(['fainting or a fall: faint']),
+      matched: expect.stringMatching(/^faint/),
+      evidence: expect.arrayContaining([expect.stringMatching(/^fainting or a fall: faint/)]),
     });
   });
 
