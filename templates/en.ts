@@ -80,6 +80,15 @@ export const en = {
         `${v.firstName}, thank you for telling us.\n\nIf you are in danger now, call ${v.emergencyPhone}.\n\nYou can call or text ${v.crisisLine} at any time to talk to someone, or text HOME to 741741.\n\nWe have alerted the ${v.clinicName} team and someone will be in touch. You can also call us on ${v.clinicPhone}.`,
     },
   },
+  'crisis-reply-other': {
+    sms: (v) =>
+      `${v.firstName}, thank you for telling us. If they or anyone else is in danger, call ${v.emergencyPhone} now and stay with them. For support, call or text ${v.crisisLine}, or text HOME to 741741. We have alerted the ${v.clinicName} team.`,
+    email: {
+      subject: (v) => `${v.clinicName}: if someone is in danger, call ${v.emergencyPhone} now`,
+      text: (v) =>
+        `${v.firstName}, thank you for telling us.\n\nIf they or anyone else is in danger, call ${v.emergencyPhone} now and stay with them until help arrives.\n\nFor support for them or for you, call or text ${v.crisisLine} at any time, or text HOME to 741741.\n\nWe have alerted the ${v.clinicName} team. You can also call us on ${v.clinicPhone}.`,
+    },
+  },
   'help-reply': {
     sms: (v) =>
       `Hi ${v.firstName}, these texts are from ${v.clinicName}. Call us on ${v.clinicPhone}. In an emergency call ${v.emergencyPhone}. Reply STOP to stop texts.`,

@@ -83,6 +83,15 @@ export const es = {
         `${v.firstName}, gracias por contarnos.\n\nSi está en peligro ahora, llame al ${v.emergencyPhone}.\n\nPuede llamar o escribir al ${v.crisisLine} a cualquier hora para hablar con alguien, o enviar HOME por mensaje de texto al 741741.\n\nYa avisamos al equipo de ${v.clinicName} y alguien se pondrá en contacto con usted. También puede llamarnos al ${v.clinicPhone}.`,
     },
   },
+  'crisis-reply-other': {
+    sms: (v) =>
+      `${v.firstName}, gracias por avisarnos. Si esa u otra persona está en peligro, llame ya al ${v.emergencyPhone} y quédese a su lado. Apoyo: ${v.crisisLine} o HOME al 741741. Avisamos a ${v.clinicName}.`,
+    email: {
+      subject: (v) => `${v.clinicName}: si alguien está en peligro, llame al ${v.emergencyPhone} ahora`,
+      text: (v) =>
+        `${v.firstName}, gracias por avisarnos.\n\nSi esa u otra persona está en peligro, llame al ${v.emergencyPhone} ahora y quédese a su lado hasta que llegue la ayuda.\n\nPara apoyo, para esa persona o para usted, llame o escriba al ${v.crisisLine} a cualquier hora, o envíe HOME por mensaje de texto al 741741.\n\nYa avisamos al equipo de ${v.clinicName}. También puede llamarnos al ${v.clinicPhone}.`,
+    },
+  },
   'help-reply': {
     sms: (v) =>
       `Hola ${v.firstName}, estos mensajes son de ${v.clinicName}. Para hablar con nosotros: ${v.clinicPhone}. Emergencias: ${v.emergencyPhone}. Responda STOP para cancelarlos.`,

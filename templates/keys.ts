@@ -8,6 +8,7 @@ export const templateKeys = [
   'withdrawal-checkin',
   'week-two-stabilisation',
   'crisis-reply',
+  'crisis-reply-other',
   'help-reply',
   'opt-out-confirmation',
   'opt-in-confirmation',
