@@ -98,6 +98,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         claimTimeoutMs: Duration.fromISO(env.CLAIM_TIMEOUT).toMillis(),
         stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
+        accept,
       });
       closers.push(() => running.close());
       workers = running;

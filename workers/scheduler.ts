@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clinic, Clinics } from '../config/clinics.ts';
+import { carePlanFor } from '../config/treatment-plans.ts';
 import { clinicEventSchema, planAnchor, planKindOf, type ClinicEvent, type PlanEvent } from '../core/events.ts';
 import { planSchedule, type ScheduledStep } from '../core/schedule.ts';
 import { planId, stepId } from '../lib/ids.ts';
@@ -30,7 +31,7 @@ export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: 
   const escort = event.type === 'session.completed' ? event.escort : undefined;
   const id = planId(event.clinicId, event.patient.id, kind, reference);
   const schedule = planSchedule({
-    plan: clinic.plans[kind],
+    plan: carePlanFor(clinic, event),
     anchorAt,
     zone,
     quietHours: clinic.quietHours,

@@ -3,6 +3,7 @@ import type { RedisClient } from '../../lib/redis.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
+import { countEhrNotifications } from '../../store/ehr-notifications.ts';
 import { oldestOverdueSeconds } from '../../store/plans.ts';
 
 export interface OperationsDeps {
@@ -47,6 +48,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
         for (const state of jobStates) deps.metrics.queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
       }),
       oldestOverdueSeconds(deps.db).then((s) => deps.metrics.oldestOverdue.set(s)),
+      countEhrNotifications(deps.db).then((rows) => rows.forEach((r) => deps.metrics.ehrNotifications.set({ source: r.source, status: r.status }, r.count))),
     ]).catch(() => {});
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

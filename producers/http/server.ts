@@ -17,6 +17,8 @@ import { staffConsole } from './console/index.ts';
 import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
+import { fhirNotify } from '../fhir/notify-route.ts';
+import { ehrNotificationsApi } from './ehr-notifications.ts';
 import type { Accept } from '../accept-event.ts';
 
 export interface ServerDeps {
@@ -98,6 +100,8 @@ export function buildServer(deps: ServerDeps) {
   app.register(staffConsole, deps);
   app.register(apiDocs, deps);
   app.register(adminQueues, deps);
+  app.register(fhirNotify, deps);
+  app.register(ehrNotificationsApi, deps);
 
   return app;
 }
