@@ -52,6 +52,8 @@ const envSchema = z
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Requests per minute one API key may make. */
     API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    /** The HL7v2 MLLP listener's port (on HOST); unset keeps it off. */
+    HL7_MLLP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })
