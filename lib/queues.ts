@@ -28,6 +28,9 @@ export type StepJob = z.infer<typeof stepJobSchema>;
 /** A stored EHR notification to fetch and map (store/ehr-notifications.ts). */
 export const ehrIntakeJobSchema = z.strictObject({ notificationId: z.string().min(1) });
 export type EhrIntakeJob = z.infer<typeof ehrIntakeJobSchema>;
+/** The esketamine REMS reminder of a plan, on the same queue ('rems-reminder' jobs). */
+export const remsJobSchema = z.strictObject({ planId: z.string().min(1) });
+export type RemsJob = z.infer<typeof remsJobSchema>;
 
 /** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
 export interface RetryPolicy {
@@ -47,7 +50,7 @@ export interface Queues {
   steps: Queue<StepJob | FallbackJob | ReplyWindowJob>;
   escalations: Queue<NoticeJob>;
   maintenance: Queue;
-  ehrIntake: Queue<EhrIntakeJob>;
+  ehrIntake: Queue<EhrIntakeJob | RemsJob>;
   prefix: string;
   jobOptions: JobsOptions;
   close(): Promise<void>;
@@ -58,7 +61,7 @@ export function openQueues(connection: RedisClient, prefix: string, retry: Retry
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
-  const ehrIntake = new Queue<EhrIntakeJob>(queueNames.ehrIntake, { connection, prefix });
+  const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
   // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
   for (const queue of [events, steps, escalations, maintenance, ehrIntake]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
@@ -113,4 +116,9 @@ export async function enqueueNotice(queues: Queues, job: NoticeJob, at?: Date, n
 export async function enqueueEhrIntake(queues: Queues, notificationIds: string[]): Promise<void> {
   if (notificationIds.length === 0) return;
   await queues.ehrIntake.addBulk(notificationIds.map((id) => ({ name: 'intake', data: { notificationId: id }, opts: { ...queues.jobOptions, jobId: id } })));
+}
+
+export async function enqueueRemsReminders(queues: Queues, planIds: string[]): Promise<void> {
+  if (planIds.length === 0) return;
+  await queues.ehrIntake.addBulk(planIds.map((planId) => ({ name: 'rems-reminder', data: { planId }, opts: { ...queues.jobOptions, jobId: `${planId}-rems` } })));
 }

@@ -1,15 +1,16 @@
 import type { Clinic, Clinics } from '../config/clinics.ts';
 import { mapEncounter, mapMedicationStopped, type Mapping } from '../core/fhir-mapping.ts';
 import { referencedId } from '../core/fhir-resources.ts';
-import { AftercareError } from '../lib/errors.ts';
+import { acceptMapped } from '../lib/accept-mapped.ts';
 import { fhirReader, type FhirReader } from '../lib/fhir-reader.ts';
 import type { Logger } from '../lib/logger.ts';
 import { FhirReadError } from '../lib/smart-token.ts';
 import type { Db } from '../store/db.ts';
 import { loadEhrNotification, settleEhrNotification, type EhrNotification } from '../store/ehr-notifications.ts';
 
-/** The service's one acceptance path, handed in by service/ (workers never import producers). */
-export type AcceptEvent = (event: unknown) => Promise<{ eventId: string; duplicate: boolean }>;
+import type { AcceptEvent } from '../lib/accept-mapped.ts';
+
+export type { AcceptEvent };
 
 export interface EhrIntakeDeps {
   db: Db;
@@ -70,22 +71,6 @@ async function mapFhir(reader: FhirReader, clinic: Clinic, body: StoredFhirBody)
 }
 
 const isType = (r: unknown, type: string) => typeof r === 'object' && r !== null && (r as { resourceType?: unknown }).resourceType === type;
-
-/** Accepts a mapped event; a field the acceptor refuses is the mapping's failure, with its reason. */
-export async function acceptMapped(deps: Pick<EhrIntakeDeps, 'accept'>, mapping: Mapping): Promise<{ status: 'done' | 'ignored' | 'unmapped'; reason?: string; eventIds?: string[] }> {
-  if (mapping.kind !== 'event') return { status: mapping.kind, reason: mapping.reason };
-  try {
-    const accepted = await deps.accept(mapping.event);
-    return { status: 'done', eventIds: [accepted.eventId] };
-  } catch (err) {
-    if (!(err instanceof AftercareError)) throw err;
-    // The same resource version mapped again with other details: the first one stands.
-    if (err.code === 'event-id-reused') return { status: 'done', eventIds: [String(mapping.event.id)] };
-    if (err.code !== 'invalid-input') throw err;
-    const fields = (err.details as { fields?: Array<{ path: string; message: string }> } | undefined)?.fields ?? [];
-    return { status: 'unmapped', reason: [err.message, ...fields.map((f) => `${f.path}: ${f.message}`)].join('; ') };
-  }
-}
 
 /**
  * One stored notification: fetch, map, accept. A passing failure (the EHR down) throws so the job

@@ -5,10 +5,11 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { ehrIntakeJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeReplyWindow } from './checkins.ts';
 import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
+import { sendRemsReminder } from './rems-reminder.ts';
 import { dispatchFallback, dispatchStep } from './dispatcher.ts';
 import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
@@ -100,7 +101,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const ehrIntake = accept
     ? new Worker(
         queueNames.ehrIntake,
-        async (job) => takeEhrNotification({ ...deps, accept }, parseJob(ehrIntakeJobSchema, job).notificationId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+        async (job) => job.name === 'rems-reminder'
+          ? sendRemsReminder(deps, parseJob(remsJobSchema, job).planId)
+          : takeEhrNotification({ ...deps, accept }, parseJob(ehrIntakeJobSchema, job).notificationId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
         { connection, prefix, concurrency: 10, ...jobLock },
       )
     : undefined;

@@ -15,3 +15,11 @@ CREATE TABLE ehr_notifications (
   UNIQUE (clinic_id, dedup_key)
 );
 CREATE INDEX ehr_notifications_status ON ehr_notifications (clinic_id, status, received_at);
+
+-- The esketamine REMS reminder to staff: claimed once per plan before it is sent.
+CREATE TABLE rems_reminders (
+  plan_id text PRIMARY KEY,
+  clinic_id text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz
+);

@@ -160,6 +160,11 @@ describe('FHIR Subscription notifications', () => {
     expect(sms!.body).toMatch(/until tomorrow, after a good night's sleep/);
     const event = await rig.p.db.query<{ body: { session: { treatment: string; modality: string } } }>("SELECT body FROM events WHERE id LIKE 'fhir-enc-enc-6-%'");
     expect(event[0]!.body.session).toMatchObject({ treatment: 'esketamine-nasal', modality: 'intranasal' });
+    // REMS: the clinic's escalation contact is told the monitoring form is due within 7 days, once.
+    const reminder = await waitFor('the REMS reminder', () => rig.sink.messages.find((m) => /REMS monitoring form due/.test(m.subject) && /patient pat-6/.test(m.subject)));
+    expect(reminder.text).toMatch(/due within 7 days/);
+    expect(reminder.text).not.toMatch(/Samwise/);
+    expect(rig.sink.messages.filter((m) => /REMS/.test(m.subject)), 'ketamine sessions get none').toHaveLength(1);
   });
 
   it('cancels the plan when the Encounter is cancelled', async () => {
