@@ -13,13 +13,17 @@ const fetchTimeoutMs = 10_000;
 
 /** A FHIR R4 client (Medplum's) for one clinic's base URL, authorised by SMART Backend Services or a static token. */
 export function fhirReader(settings: FhirSettings): FhirReader {
-  const token = settings.auth.method === 'smart-backend-services'
-    ? smartTokenSource(settings.auth)
-    : async () => readSecret((settings.auth as { tokenFile: string }).tokenFile);
+  const smart = settings.auth.method === 'smart-backend-services' ? smartTokenSource(settings.auth) : undefined;
+  const tokenFile = settings.auth.method === 'bearer' ? settings.auth.tokenFile : undefined;
+  const token = smart ?? (async () => readSecret(tokenFile ?? ''));
+  const forget = () => smart?.forget();
   const authorisedFetch = async (url: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${await token()}`);
-    return fetch(url, { ...init, headers, signal: AbortSignal.timeout(fetchTimeoutMs) });
+    const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(fetchTimeoutMs) });
+    // A token the EHR revoked early: the next attempt asks for a new one.
+    if (res.status === 401) forget();
+    return res;
   };
   const client = new MedplumClient({ baseUrl: `${settings.baseUrl}/`, fhirUrlPath: '', fetch: authorisedFetch, cacheTime: 0 });
   const notFound = (err: unknown) => err instanceof OperationOutcomeError && err.outcome.issue?.some((i) => i.code === 'not-found' || i.code === 'deleted');

@@ -20,9 +20,9 @@ export class FhirReadError extends Error {
  * client_credentials grant authenticated by a JWT signed with the clinic's private key, with
  * iss = sub = client id, aud = the token URL, a unique jti and at most five minutes to live.
  */
-export function smartTokenSource(auth: SmartAuth, fetchImpl: typeof fetch = fetch): () => Promise<string> {
+export function smartTokenSource(auth: SmartAuth, fetchImpl: typeof fetch = fetch): (() => Promise<string>) & { forget(): void } {
   let cached: { token: string; until: number } | undefined;
-  return async () => {
+  const source = async () => {
     if (cached && cached.until > Date.now()) return cached.token;
     const key = await importPKCS8(readSecret(auth.privateKeyFile), auth.algorithm);
     const assertion = await new SignJWT({})
@@ -48,4 +48,5 @@ export function smartTokenSource(auth: SmartAuth, fetchImpl: typeof fetch = fetc
     cached = { token: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 300) - 60) * 1000 };
     return body.access_token;
   };
+  return Object.assign(source, { forget: () => { cached = undefined; } });
 }

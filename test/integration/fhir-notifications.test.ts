@@ -153,6 +153,18 @@ describe('FHIR Subscription notifications', () => {
     await waitFor('the no-driving SMS after the retry', () => smsTo(phone).length > 0);
   });
 
+  it('asks for a new token when the FHIR server revokes the one it gave', async () => {
+    const first = seed(4);
+    await notify(notificationBundle({ type: 'event-notification', eventNumber: 40, focus: 'Encounter/enc-4' }));
+    await waitFor('the first SMS, read with a token now cached', () => smsTo(first.phone).length > 0);
+    fhir.revokeTokens();
+    const { phone } = seed(8);
+    await notify(notificationBundle({ type: 'event-notification', eventNumber: 80, focus: 'Encounter/enc-8' }));
+    await waitFor('the no-driving SMS', () => smsTo(phone).length > 0);
+    const [row] = await rig.p.db.query<{ status: string; attempts: number }>("SELECT status, attempts FROM ehr_notifications WHERE dedup_key LIKE '% #80'");
+    expect(row).toEqual({ status: 'done', attempts: 2 });
+  });
+
   it('gives an esketamine encounter its own plan: no driving until the next day after a restful sleep', async () => {
     const { phone } = seed(6, { drug: 'esketamine-nasal' });
     await notify(notificationBundle({ type: 'event-notification', eventNumber: 6, focus: 'Encounter/enc-6' }));

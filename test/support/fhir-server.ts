@@ -28,6 +28,8 @@ export interface FhirServer {
   /** While true every request is answered 503, as an EHR in maintenance does. */
   down: boolean;
   requests: Array<{ method: string; path: string; authorised: boolean }>;
+  /** Revokes every issued access token (a static one stays), as an EHR rotating keys does. */
+  revokeTokens(): void;
   /** Client assertions refused (bad signature, audience, reused jti). */
   refusedAssertions: number;
   close(): Promise<void>;
@@ -155,6 +157,9 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirS
     get down() { return server.down; },
     set down(value: boolean) { server.down = value; },
     requests,
+    revokeTokens() {
+      for (const t of tokens) if (t !== options.staticToken) tokens.delete(t);
+    },
     get refusedAssertions() { return server.refusedAssertions; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
