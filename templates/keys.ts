@@ -2,6 +2,8 @@
 export const templateKeys = [
   'no-driving',
   'no-driving-escort',
+  'no-driving-esketamine',
+  'no-driving-esketamine-escort',
   'light-meal',
   'checkin-24h',
   'checkin-reminder',
