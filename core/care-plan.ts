@@ -1,7 +1,8 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { localTimeSchema } from './time-zone.ts';
-import type { PlanKind } from './events.ts';
+
+export type PlanKind = 'session' | 'cessation';
 
 export const isoDurationSchema = z.string().refine((text) => Duration.fromISO(text).isValid, {
   message: 'expected an ISO-8601 duration such as PT2H or P14D',

@@ -1,7 +1,9 @@
 import { DateTime, type DurationLike } from 'luxon';
 import { z } from 'zod';
+import type { PlanKind } from './care-plan.ts';
 import { phoneSchema } from './phone.ts';
 import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
+import { treatmentSchema } from './treatment.ts';
 
 // Ids travel into Redis keys and job ids: keep them printable and bounded.
 export const idSchema = z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'expected 1 to 128 letters, digits, or . _ ~ -');
@@ -43,6 +45,8 @@ export const sessionCompletedSchema = z.strictObject({
     id: idSchema,
     endedAt: isoInstantSchema,
     modality: z.enum(['iv', 'im', 'intranasal', 'oral', 'other']),
+    /** The drug and route given; a clinic may give a treatment its own plan. */
+    treatment: treatmentSchema.optional(),
   }),
 });
 
@@ -69,7 +73,7 @@ export type ClinicEvent = z.infer<typeof clinicEventSchema>;
 export type SessionCompleted = z.infer<typeof sessionCompletedSchema>;
 export type CessationStarted = z.infer<typeof cessationStartedSchema>;
 export type PlanEvent = SessionCompleted | CessationStarted;
-export type PlanKind = 'session' | 'cessation';
+export type { PlanKind } from './care-plan.ts';
 
 export function planKindOf(event: PlanEvent): PlanKind {
   return event.type === 'session.completed' ? 'session' : 'cessation';

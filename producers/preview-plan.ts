@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
+import { carePlanFor } from '../config/treatment-plans.ts';
 import { planAnchor, planKindOf } from '../core/events.ts';
 import { planSchedule } from '../core/schedule.ts';
 import { AftercareError } from '../lib/errors.ts';
@@ -33,7 +34,7 @@ export function previewPlan(clinics: Clinics, input: unknown, callerClinicId: st
   const { reference, anchorAt } = planAnchor(event);
   const timezone = event.patient.timezone ?? clinic.timezone;
   const schedule = planSchedule({
-    plan: clinic.plans[kind],
+    plan: carePlanFor(clinic, event),
     anchorAt,
     zone: timezone,
     quietHours: clinic.quietHours,

@@ -32,6 +32,7 @@ const openApiBase = {
     { name: 'Escalations', description: 'Replies that need a human.' },
     { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
     { name: 'Patient links', description: 'Opened by patients from their email; not for clinic integrators.' },
+    { name: 'EHR', description: 'Events straight from the clinic’s EHR (FHIR R4 Subscriptions, HL7v2), and mapping failures.' },
     { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
   ],
   security: [{ clinicApiKey: [] }],

@@ -2,6 +2,9 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import { AftercareError } from '../../lib/errors.ts';
+import { createAcceptor } from '../accept-event.ts';
+import { fhirNotify } from '../fhir/notify-route.ts';
+import { hl7Http } from '../hl7/hl7-route.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
@@ -9,10 +12,10 @@ import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
+import { ehrNotificationsApi } from './ehr-notifications.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
-
 
 /** The HTTP API, apart from `listen` so tests drive it with `inject()`. */
 export function buildServer(deps: ServerDeps) {
@@ -78,6 +81,9 @@ export function buildServer(deps: ServerDeps) {
   app.register(apiDocs);
   app.register(adminQueues, deps);
   app.register(unsubscribeLinks, deps);
+  app.register(fhirNotify, deps);
+  app.register(ehrNotificationsApi, deps);
+  app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;
 }
