@@ -20,6 +20,8 @@ function toScoreTokens(text: string): string[] {
     .replace(/[\u2044\u2215]/g, '/')
     .replace(/(\d)\s*[.,:\-\u2013]\s*(?=\d)/g, '$1_')
     .replace(/(^|\s)[-\u2212](?=\d)/g, '$1_')
+    // A full stop ends a sentence like a comma: "rough day. 2" is a 2 after the day.
+    .replace(/\.(?=\s|$)/g, ' , ')
     .replace(/\//g, ' / ')
     // A comma after a number ends it: "2, day from hell" is a 2, not two days.
     .replace(/,/g, ' , ')
@@ -30,6 +32,9 @@ function toScoreTokens(text: string): string[] {
 
 function numberValue(token: string | undefined): number | undefined {
   if (token === undefined) return undefined;
+  // A low half ("1.5", "2,5") reads as the lower whole: a 1.5 is still a low day for a nurse.
+  const half = /^([12])_5$/.exec(token);
+  if (half) return Number(half[1]);
   return /^\d{1,6}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
 }
 

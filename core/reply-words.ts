@@ -133,4 +133,5 @@ export const SCORE_TRAIL_WORDS: readonly string[] = [
   'today', 'tonight', 'now', 'i', 'guess', 'think', 'maybe', 'honestly', 'ok', 'okay', 'thanks', 'thank', 'you',
   'stars', 'star', 'hoy', 'creo', 'gracias', 'ya', 'estrellas',
   'good', 'fine', 'great', 'bad', 'rough', 'meh', 'bien', 'muy', 'mal', 'regular', 'tbh', 'ngl', 'lol', 'jaja', 'day', 'la', 'verdad',
+  'dia', 'sorry', 'just', 'blah', 'perdon', 'lo', 'siento', 'honestamente', 'feo', 'tough', 'awful', 'crap', 'lousy', 'ugh', 'sucks', 'cuesta', 'duro', 'dificil', 'hard',
 ];

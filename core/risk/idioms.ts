@@ -21,7 +21,7 @@ export const IDIOMS = {
       'chest of drawers', 'heart is full', 'stroke of luck', 'crashed at', 'crashed early', 'laptop crashed', 'overdosed on chocolate/candy/sugar/coffee/cake/netflix/pizza/sweets/caffeine/tv/cookies', 'feeling blue', 'fell asleep', 'fall asleep', 'falling asleep', 'fell in love', 'gun show', 'knife skills',
       'drowning in', 'buried in', 'driving me crazy', 'traffic was murder', 'the movie', 'so sad i died', 'dead inside lol',
       'bored to death', 'are dying', 'could sleep forever', 'calor me mata', 'scared to death', 'the wifi', 'my battery', 'lol that', 'killing time', 'what a killer', 'killer workout'],
-    es: ['me muero de', 'me muero por', 'muerto de', 'muerta de', '=me =mata el/la/los/las/ese/esa', '=me =matan los/las/el/la',
+    es: ['al borde del infarto', 'casi me da un infarto', 'me mato a trabajar/estudiar/entrenar', '=me =mato trabajando/estudiando', 'examen/trabajo/gym/gimnasio/entreno/partido/clase =me =mato', '=me =mato el examen/trabajo/gym/entreno', 'me muero de', 'me muero por', 'muerto de', 'muerta de', '=me =mata el/la/los/las/ese/esa', '=me =matan los/las/el/la',
       'me mato de risa', 'me esta matando', 'me va a matar', 'se murio el/la', 'se murieron', 'se me murio', 'se me murieron',
       'cortar/cortarme/corte/corto el pelo', 'cortar/cortarme/corte/corto las unas', 'corte/cortar el pasto', 'cortarme el cabello', 'salte la cuerda', 'saltar la cuerda',
       'me ahogo en', 'de emocion', 'respire profundo', 'me quede dormida/dormido', 'estoy que me muero de', 'muero de ganas',

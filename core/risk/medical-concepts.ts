@@ -6,7 +6,7 @@ export const MEDICAL_CONCEPTS = {
   'difficulty': {
     en: ['cannot', '=not', 'hard', 'trouble', 'struggling', 'struggle', 'barely', 'slow', 'shallow', 'stopped', 'difficulty', 'short',
       'labored', 'laboured', 'weird', 'catch', 'could not', 'hardly', 'gasping', 'times a minute', 'a minute', 'per minute', 'breaths a minute'],
-    es: ['=no', 'cuesta', 'dificultad', 'falta', 'lento', 'despacio', 'raro', 'dejo', 'casi no', 'entra', 'por minuto', 'veces por minuto'],
+    es: ['muy poquito', 'muy poco', 'apenas', 'cada tanto', '=no', 'cuesta', 'dificultad', 'falta', 'lento', 'despacio', 'raro', 'dejo', 'casi no', 'entra', 'por minuto', 'veces por minuto'],
   },
   'suffocate': {
     en: ['suffocating', 'gasping', 'gurgling', 'wheezing', 'throat closing', 'throat is closing', 'throat feels like its closing', 'choking'],
@@ -35,8 +35,8 @@ export const MEDICAL_CONCEPTS = {
   'collapse': { en: ['collapsed', 'slumped', 'went down', 'blacking out'], es: ['desplomo', 'se cayo'] },
   'chest': { en: ['chest'], es: ['pecho'] },
   'pain': {
-    en: ['pain', 'hurts', 'hurt', 'hurting', 'tight', 'tightness', 'pressure', 'heavy', 'crushing', 'ache', 'aches', 'sharp', 'squeezing', 'clutching', 'grabbing'],
-    es: ['dolor', 'duele', 'presion', 'opresion', 'apretado', 'agarrando'],
+    en: ['stabbing', 'squeeze', 'squeezed', 'weight on', 'pain', 'hurts', 'hurt', 'hurting', 'tight', 'tightness', 'pressure', 'heavy', 'crushing', 'ache', 'aches', 'sharp', 'squeezing', 'clutching', 'grabbing'],
+    es: ['oprime', 'oprimiendo', 'aprieta', 'apretando', 'pesadez', 'punzada', 'pinchazo', 'estruja', 'dolor', 'duele', 'presion', 'opresion', 'apretado', 'agarrando'],
   },
   'heart-stop': { en: ['stopping', 'stopped', 'stop', 'stops'], es: ['se me para', 'se para', 'se detiene', 'se me detiene', 'se me va'] },
   'heart-attack': { en: ['heart attack'], es: ['infarto', 'ataque al corazon'] },
@@ -67,11 +67,11 @@ export const MEDICAL_CONCEPTS = {
     es: ['de repente', 'de golpe', 'un lado', 'mitad', 'izquierdo', 'derecho', 'cara', 'hablar'],
   },
   'sedative': {
-    en: ['xanax', 'alprazolam', 'benzo', 'benzos', 'valium', 'diazepam', 'klonopin', 'clonazepam', 'ativan', 'lorazepam', 'ambien',
+    en: ['percs', 'perc', 'percocets', 'xans', 'xannies', 'bars', 'oxys', 'vics', 'xanax', 'alprazolam', 'benzo', 'benzos', 'valium', 'diazepam', 'klonopin', 'clonazepam', 'ativan', 'lorazepam', 'ambien',
       'zolpidem', 'sleeping pills', 'oxy', 'oxycodone', 'oxycontin', 'percocet', 'vicodin', 'hydrocodone', 'fentanyl', 'heroin', 'morphine',
       'codeine', 'tramadol', 'methadone', 'opioid', 'opioids', 'opiate', 'gabapentin', 'pregabalin', 'lyrica', 'ghb', 'pain pills',
       'painkillers'],
-    es: ['pastillas para dormir', 'clonazepam', 'alprazolam', 'diazepam', 'tramadol', 'morfina', 'fentanilo', 'heroina', 'opioides', 'rivotril'],
+    es: ['rivotriles', 'clonas', 'trankimazin', 'orfidal', 'pastillas para dormir', 'clonazepam', 'alprazolam', 'diazepam', 'tramadol', 'morfina', 'fentanilo', 'heroina', 'opioides', 'rivotril'],
   },
   'ketamine': { en: ['ketamine', 'bump', 'bumps', 'lines of', 'line of'], es: ['ketamine', 'raya', 'rayas', 'consumi', 'consumir', 'drogas', 'me drogue'] },
   'more': {
@@ -79,13 +79,13 @@ export const MEDICAL_CONCEPTS = {
     es: ['mas', 'otra', 'en casa', 'de nuevo', 'otra vez', 'un poco mas', 'me =meti', 'por mi cuenta', 'al llegar'],
   },
   'alcohol': {
-    en: ['alcohol', 'drinks', 'drank', 'drunk', 'wasted', 'beer', 'beers', 'wine', 'vodka', 'whiskey', 'tequila', 'rum', 'shots', 'booze',
+    en: ['shot', 'tequila shots', 'jagerbombs', 'bevvies', 'cans', 'alcohol', 'drinks', 'drank', 'drunk', 'wasted', 'beer', 'beers', 'wine', 'vodka', 'whiskey', 'tequila', 'rum', 'shots', 'booze',
       'liquor', 'gin', 'pints', 'pint', 'cocktails', 'margaritas'],
-    es: ['alcohol', 'copas', 'cerveza', 'cervezas', 'vino', 'borracho', 'borracha', 'tequila', 'whisky', 'tragos', 'chelas', 'cubatas'],
+    es: ['chupitos', 'chupito', 'birras', 'birra', 'guaro', 'aguardiente', 'pola', 'polas', 'chela', 'alcohol', 'copas', 'cerveza', 'cervezas', 'vino', 'borracho', 'borracha', 'tequila', 'whisky', 'tragos', 'chelas', 'cubatas'],
   },
   'treatment': { en: ['session', 'treatment', 'infusion', 'ketamine', 'spravato', 'meds', 'pills', 'clinic'], es: ['sesion', 'tratamiento', 'ketamina', 'pastillas', 'infusion', 'clinica'] },
-  'consumed': { en: ['took', 'had', 'drank', 'mixed', 'did', 'taken', 'combined', 'used', 'necked', 'popped', 'downed', 'a few'],
-    es: ['tome', 'mezcle', 'tomo', 'mezclo', 'fue de copas', 'bebi', 'bebio', 'unos'] },
+  'consumed': { en: ['doing', 'drinking', 'chugged', 'slammed', 'downing', 'pounding', 'took', 'had', 'drank', 'mixed', 'did', 'taken', 'combined', 'used', 'necked', 'popped', 'downed', 'a few'],
+    es: ['tomando', 'bebiendo', 'chupando', 'echando', 'nos echamos', 'tome', 'mezcle', 'tomo', 'mezclo', 'fue de copas', 'bebi', 'bebio', 'unos'] },
   'faint': {
     en: ['faint', 'fainted', 'fainting', 'passed out', 'pass out', 'passing out', 'blacked out', 'black out', 'lost consciousness',
       'fell', 'fall', 'falling', 'tripped', 'collapsed', 'went down', 'feinted', 'hit the deck', 'keeled over', 'took a tumble', 'tumble', 'came to'],
@@ -106,20 +106,23 @@ export const MEDICAL_CONCEPTS = {
     es: ['orina', 'orinar', 'orino', 'pipi', '=pis', 'hacer pis', 'mear', '=meo', 'vejiga', 'bano'],
   },
   'urine-problem': {
-    en: ['pain', 'hurts', 'burn', 'burning', 'burns', 'sting', 'stings', 'blood', 'bloody', 'pink', 'red', 'brown', 'hold', 'urge',
+    en: ['on fire', 'fire', 'clots', 'clot', 'agony', 'stabbing', 'drops', 'dribbles', 'scalding', 'pain', 'hurts', 'burn', 'burning', 'burns', 'sting', 'stings', 'blood', 'bloody', 'pink', 'red', 'brown', 'hold', 'urge',
       'urgency', 'every', 'barely', 'constant', 'needing', 'minutes'],
-    es: ['arde', 'ardor', 'duele', 'dolor', 'sangre', 'rosada', 'roja', 'cada', 'cuesta', 'aguanto', 'cada rato', 'a cada rato'],
+    es: ['fuego', 'coagulos', 'coagulo', 'gotas', 'gotitas', 'quema', 'me quema', 'arde', 'ardor', 'duele', 'dolor', 'sangre', 'rosada', 'roja', 'cada', 'cuesta', 'aguanto', 'cada rato', 'a cada rato'],
   },
   'urine-own': {
-    en: ['lower belly', 'lower abdomen', 'lower abdominal', 'wet myself', 'peeing blood', 'bladder pain'],
-    es: ['bajo vientre', 'parte baja del vientre', 'me duele la vejiga'],
+    en: ['few drops', 'only a few drops', 'only dribbles', 'dribbling', 'have to go constantly', 'need to go constantly', 'need to go all the time', 'going every ten minutes', 'blood clots', 'clots in the toilet', 'cystitis', 'lower belly', 'lower abdomen', 'lower abdominal', 'wet myself', 'peeing blood', 'bladder pain'],
+    es: ['unas gotas', 'solo unas gotas', 'cuatro gotas', 'coagulos', 'tengo que ir al bano a cada rato', 'ir al bano cada rato', 'cistitis', 'me arde al ir al bano', 'bajo vientre', 'parte baja del vientre', 'me duele la vejiga'],
   },
   'vomit': {
-    en: ['vomit', 'vomiting', 'vomited', 'vomitting', 'throw up', 'throwing up', 'threw up', 'puke', 'puking', 'puked', 'being sick',
+    en: ['been sick', 'sick again', 'keep being sick', 'was sick', 'got sick times', 'sick times', 'vomit', 'vomiting', 'vomited', 'vomitting', 'throw up', 'throwing up', 'threw up', 'puke', 'puking', 'puked', 'being sick',
       'keep anything down', 'keep water down', 'keep food down', 'barf', 'barfing', 'barfed', 'thrown up', 'hurling', 'sick all night'],
-    es: ['vomito', 'vomitos', 'vomitar', 'vomitando', 'vomite', 'vomitado', 'no retengo', 'devuelvo', 'devolviendo', 'devolvi', 'devolver todo',
+    es: ['he devuelto', 'devolvi', 'he vomitado', 'echado la pota', 'vomite', 'vomito', 'vomitos', 'vomitar', 'vomitando', 'vomite', 'vomitado', 'no retengo', 'devuelvo', 'devolviendo', 'devolvi', 'devolver todo',
       'hasta el agua', 'no me queda nada en el estomago', 'la pota', 'echando la pota', 'arrojando'],
   },
+  // A count of times sick: "sick 6 times since lunch", "he devuelto 5 veces".
+  'sick-word': { en: ['sick', 'vomited', 'threw up'], es: ['vomitado', 'devuelto', 'vomite', 'devolvi'] },
+  'times-count': { en: ['times', 'x'], es: ['veces'] },
   'headache': { en: ['headache', 'migraine', 'head'], es: ['dolor de cabeza', 'cabeza', 'migrana'] },
   'severe': {
     en: ['worst', 'severe', 'splitting', 'pounding', 'terrible', 'horrible', 'excruciating', 'so bad', 'unbearable', '10/10', 'will not go away',
@@ -148,9 +151,9 @@ export const MEDICAL_CONCEPTS = {
       'ganas de usar', 'me muero por consumir', 'el mono', 'tengo mono', 'sindrome de abstinencia'],
   },
   'use-again': {
-    en: ['used again', 'using again', 'used', 'picked up', 'bought some', 'bump', 'drank again', 'drinking again', 'had a drink',
+    en: ['a gram', 'grabbed a bag', 'copped', 'got a g', 'bought a g', 'scored a gram', 'picked up a bag', 'used again', 'using again', 'used', 'picked up', 'bought some', 'bump', 'drank again', 'drinking again', 'had a drink',
       'smoked', 'caved', 'slipped', 'went back to', 'started drinking', 'did a line', 'did some', 'did a couple', 'ketamine', 'bought a bag', 'bought some', 'scored some',
       'picked some up', 'got hold of some'],
-    es: ['volvi a consumir', 'volvi a tomar', 'volvi a beber', 'compre otra vez', 'consumi', 'me =meti', 'ketamine', 'compre una bolsa', 'consegui'],
+    es: ['me pille', 'pille', 'un gramo', 'medio gramo', 'pillar', 'me fui a pillar', 'me meti una raya', 'compre un gramo', 'pille algo', 'volvi a consumir', 'volvi a tomar', 'volvi a beber', 'compre otra vez', 'consumi', 'me =meti', 'ketamine', 'compre una bolsa', 'consegui'],
   },
 } satisfies Record<string, ConceptSource>;

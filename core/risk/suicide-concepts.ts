@@ -21,15 +21,15 @@ export const SUICIDE_CONCEPTS = {
       'no =despierta', 'no =reacciona', '=lo =puedo', '=la =puedo', 'se esta'],
   },
   'suicide': {
-    en: ['suicide', 'suicidal', 'sucide', 'suicidial', 'take my own life', 'take/taking/took my life', 'end/ending/ended my life',
+    en: ['unalive myself', 'delete myself', 'remove myself from the picture', 'suicide', 'suicidal', 'sucide', 'suicidial', 'take my own life', 'take/taking/took my life', 'end/ending/ended my life',
       'end/ending it all', 'end/ending things', 'commit suicide', 'off myself', 'kill/killing/killed myself', 'hang/hanging/hanged myself',
       'kill himself/herself', 'want/going to end it', 'end myself', 'take myself out', 'do myself in', 'log off permanently', 'check out for good', 'thinking about ending it', 'feel like ending it', 'attempted suicide'],
-    es: ['suicidio', 'suicida', 'suicidas', 'suicidarme', 'suicidar', '=matarme', 'me =mato', '=me =mate', 'me voy a matar', 'me quiero matar',
+    es: ['autoeliminarme', 'autoeliminar', 'autoeliminacion', 'eliminarme', 'irme de este mundo', 'salir de este mundo', 'acabar con mi existencia', 'suicidio', 'suicida', 'suicidas', 'suicidarme', 'suicidar', '=matarme', 'me =mato', '=me =mate', 'me voy a matar', 'me quiero matar',
       'quitarme la vida', 'acabar/terminar con mi vida', 'acabar/terminar con todo', 'ahorcarme', 'me ahorco', 'matarse', 'se quiere matar', 'quitarme del medio', 'quitarme de en medio', 'acabar conmigo',
       'terminar conmigo', '=colgarme', 'me =colgue', 'colgarse'],
   },
   'death-wish': {
-    en: ['want/wanna/wish/ready/deserve to die', 'want to be dead', 'wish i was/were dead', 'rather be dead', 'rather die', 'better off dead',
+    en: ['fade out', 'not be anyones problem', 'not be a problem anymore', 'not be a bother anymore', 'stop being a burden', 'want/wanna/wish/ready/deserve to die', 'want to be dead', 'wish i was/were dead', 'rather be dead', 'rather die', 'better off dead',
       'better off without me', 'better without me', 'happier if i was/were not here', 'not want to live/exist', 'not want to be alive/here/around',
       'not want to be here anymore', 'not wake up', 'never wake up', 'not to wake', 'stop existing', 'tired of existing', 'want to not exist',
       'rather not exist', 'not exist anymore', 'want to disappear', 'just disappear', 'could disappear', 'want to vanish', 'fade away',
@@ -37,7 +37,7 @@ export const SUICIDE_CONCEPTS = {
       'life is not worth', 'life isnt worth', 'done with life', 'sleep forever', 'go to sleep and never', 'not be around anymore',
       'would not notice if i was gone', 'notice if i was gone', 'if i died', 'want to die', 'wish i could die', 'want it all to stop',
       'want it to end', 'no point in living', 'no point going on', 'no point living', 'want to stop existing'],
-    es: ['quiero/quisiera/deseo/prefiero morir', 'quiero/quisiera/deseo morirme', 'ganas de morir/morirme', 'mejor muerto/muerta',
+    es: ['dejar de ser un problema', 'dejar de ser una carga', 'no ser un problema para nadie', 'quiero/quisiera/deseo/prefiero morir', 'quiero/quisiera/deseo morirme', 'ganas de morir/morirme', 'mejor muerto/muerta',
       'estaria muerto/muerta', 'no quiero vivir', 'no quiero seguir', 'no quiero estar aqui', 'no despertar', 'no despertara',
       'ya no despertar', 'desaparecer', 'no =existir', 'no tengo futuro', 'no veo futuro', 'no vale la pena seguir/vivir',
       'no le veo sentido', 'no le encuentro sentido', 'no hubiera nacido', 'dormir para siempre', 'cansado/cansada de vivir',
@@ -46,10 +46,10 @@ export const SUICIDE_CONCEPTS = {
       'no despierte', 'ojala no despierte', 'ya no estar', 'seria mas facil sin mi'],
   },
   'despair': {
-    en: ['burden', 'hopeless', 'worthless', 'no future', 'no way out', 'no point', 'cannot go on', 'cannot do this anymore',
+    en: ['waste of space', 'waste of air', 'waste of oxygen', 'taking up space', 'take up space', 'wasting oxygen', 'wasting air', 'using up oxygen', 'using up air', 'space and oxygen', 'burden', 'hopeless', 'worthless', 'no future', 'no way out', 'no point', 'cannot go on', 'cannot do this anymore',
       'give up on everything', 'what is the point', 'whats the point', 'done with everything', 'no one would care', 'nobody would care',
       'nobody would even notice', 'so done'],
-    es: ['carga', 'sin esperanza', 'no tiene sentido', 'sin sentido', 'no aguanto mas', 'ya no puedo mas', 'a nadie le importa'],
+    es: ['estorbo', 'ocupando espacio', 'gastando aire', 'desperdicio de aire', 'desperdicio de espacio', 'no sirvo para nada', 'malgastando oxigeno', '=sobro', 'carga', 'sin esperanza', 'no tiene sentido', 'sin sentido', 'no aguanto mas', 'ya no puedo mas', 'a nadie le importa'],
   },
   'forever': { en: ['permanently', 'forever', 'for good', 'never come back'], es: ['para siempre', 'nunca volver'] },
   'kill-verb': { en: ['kill', 'murder'], es: ['matar', 'mato'] },
@@ -77,10 +77,10 @@ export const SUICIDE_CONCEPTS = {
     es: ['puente', 'azotea', 'techo', 'edificio', 'vias del tren', 'tren', 'ventana', 'carro', 'coche', 'viga', 'barandal'],
   },
   'means-drug': {
-    en: ['pills', 'tablets', 'tylenol', 'paracetamol', 'acetaminophen', 'sleeping pills', 'meds', 'medication', 'lethal dose', 'advil',
+    en: ['prescriptions', 'old prescriptions', 'prescription bottles', 'pill bottles', 'leftover meds', 'old meds', 'pills', 'tablets', 'tylenol', 'paracetamol', 'acetaminophen', 'sleeping pills', 'meds', 'medication', 'lethal dose', 'advil',
       'ibuprofen', 'insulin', 'trazodone', 'sertraline', 'lexapro', 'prozac', 'seroquel', 'quetiapine', 'lithium', 'zoloft', 'wellbutrin',
       'lamictal', 'benadryl', 'nyquil', 'amitriptyline', 'antidepressants'],
-    es: ['pastillas', 'frasco', 'medicamentos', 'medicinas', 'paracetamol', 'tabletas'],
+    es: ['recetas', 'pastillas viejas', 'medicinas viejas', 'frascos', 'pastillas', 'frasco', 'medicamentos', 'medicinas', 'paracetamol', 'tabletas'],
   },
   'overdose': {
     en: ['overdose', 'overdosed', 'overdosing', 'took too many', 'took too much', 'took way too much', 'lethal dose', 'what is the lethal'],
@@ -110,8 +110,8 @@ export const SUICIDE_CONCEPTS = {
       'cuantas', 'en la mano', 'tomarme todas', 'estoy en', 'me llama', 'me llaman', 'me tienta', 'me atrae', '=tomaria', '=tomarme'],
   },
   'quantity': {
-    en: ['all', 'whole', 'entire', 'bottle', 'handful', 'bunch', 'pack', 'box', 'too many', 'too much', 'everything', 'way too much', 'lots of'],
-    es: ['todas', 'todo', 'entero', 'frasco', 'puno', 'demasiadas', 'demasiado', 'muchas', 'caja', 'blister'],
+    en: ['drawer full', 'full of', 'stash', 'pile of', 'hoard', 'stack of', 'all', 'whole', 'entire', 'bottle', 'handful', 'bunch', 'pack', 'box', 'too many', 'too much', 'everything', 'way too much', 'lots of'],
+    es: ['cajon lleno', 'lleno de', 'llena de', 'monton de', 'pila de', 'todas', 'todo', 'entero', 'frasco', 'puno', 'demasiadas', 'demasiado', 'muchas', 'caja', 'blister'],
   },
   'took': {
     en: ['took', 'taken', 'swallowed', 'downed', 'ate', 'drank', 'overdosed', 'overdose', 'overdosing'],
@@ -121,8 +121,8 @@ export const SUICIDE_CONCEPTS = {
   'survived': { en: ['still alive', 'i am alive', 'woke up after', 'survived', 'did not work'], es: ['sobrevivi', 'sigo vivo', 'sigo viva', 'no funciono'] },
   'tried': { en: ['tried to', 'tried'], es: ['intente', 'trate de'] },
   'stockpile': {
-    en: ['saving up', 'saving', 'stockpiling', 'collecting', 'hoarding', 'hiding my pills', 'saved up', 'bought a bunch'],
-    es: ['guardando', 'juntado', 'juntando', 'acumulando', 'escondiendo'],
+    en: ['keep counting', 'counting them', 'counting my pills', 'counted them', 'count them again', 'lining them up', 'saving up', 'saving', 'stockpiling', 'collecting', 'hoarding', 'hiding my pills', 'saved up', 'bought a bunch'],
+    es: ['contandolas', 'las cuento', 'sigo contando', 'contando las pastillas', 'las conte', 'guardando', 'juntado', 'juntando', 'acumulando', 'escondiendo'],
   },
   'acquire': { en: ['bought', 'got', 'purchased', 'ordered', 'picked up'], es: ['compre', 'consegui'] },
   'farewell': {
@@ -146,9 +146,9 @@ export const SUICIDE_CONCEPTS = {
     es: ['perdon por lo que', 'lo que va a pasar', 'lo que voy a hacer', 'perdon por todo', 'perdonenme', 'perdoname'],
   },
   'finality': {
-    en: ['my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good',
+    en: ['will not be around', 'not be around for', 'not going to be around', 'will not be here for', 'not be here for', 'will not be there for', 'my last night', 'is my last', 'last time you', 'by the time you read', 'i will be gone', 'will not be here', 'is the night', 'for good',
       'do not look for me', 'today is the day', 'no turning back'],
-    es: ['ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre', 'no me busquen', 'no me busques', 'hoy es el dia', 'cuando no este'],
+    es: ['no voy a estar para', 'no estare para', 'no estare', 'ya no estare', 'ya no voy a estar', 'ultima noche', 'cuando leas esto', 'para siempre', 'no me busquen', 'no me busques', 'hoy es el dia', 'cuando no este'],
   },
   // Everyday business that also takes a decision and a day: "I've decided to move my appointment to Friday".
   'errand': {
@@ -164,6 +164,15 @@ export const SUICIDE_CONCEPTS = {
       'plan is set', 'how and when', 'where and when'],
     es: ['tengo un plan', 'lo tengo decidido', 'lo tengo elegido', 'escogi el lugar', 'elegi el lugar', 'como y cuando', 'donde y cuando'],
   },
+  // A day chosen, and the calm that often follows the decision: "a date picked", "at peace now".
+  'date-picked': {
+    en: ['date picked', 'date chosen', 'date set', 'day picked', 'day chosen', 'picked a date/day', 'chose a date/day', 'chosen a date/day', 'set the date/day'],
+    es: ['fecha elegida', 'fecha escogida', 'ya tengo fecha', 'ya tengo la fecha', 'elegi la fecha', 'escogi la fecha', 'ya elegi el dia', 'tengo el dia elegido', 'puse fecha'],
+  },
+  'calm-decided': {
+    en: ['calm now that', 'at peace now', 'peace now that', 'relieved now that', 'calm since i decided', 'feel calm'],
+    es: ['tranquilo/tranquila ahora que', 'en paz ahora que', 'en paz desde que', 'aliviado/aliviada ahora que', 'me siento en paz'],
+  },
   'intent-strong': {
     en: ['going to do it', 'do it', 'doing it', 'decided', 'made up my mind', 'have a plan', 'plan is set', 'set a date', 'picked the spot',
       'ready to go', 'end it', 'do not try to stop me', 'i end it', 'through with it', 'follow through', 'mind is made up', 'it is decided', 'how and when', 'where and when', 'it is happening', 'chosen the date/spot/place/day',
@@ -171,9 +180,9 @@ export const SUICIDE_CONCEPTS = {
     es: ['lo voy a hacer', 'lo hago', 'decidi', 'tengo un plan', 'escogi el lugar', 'elegi el lugar', 'lo tengo decidido', 'ya esta decidido', 'lo tengo elegido', 'tengo elegido', 'como y cuando', 'donde y cuando', 'seguir adelante con esto'],
   },
   'time': {
-    en: ['tonight', 'tomorrow', 'today', 'this weekend', 'friday', 'saturday', 'sunday', 'monday', 'after work', 'when i get home',
+    en: ['birthday', 'anniversary', 'christmas', 'new year', 'new years', 'end of the month', 'next week', 'the weekend', 'tonight', 'tomorrow', 'today', 'this weekend', 'friday', 'saturday', 'sunday', 'monday', 'after work', 'when i get home',
       'after everyone', 'date', 'soon', 'right now', 'when my', 'when everyone', 'vacation', 'after my appointment', 'tuesday', 'wednesday', 'thursday'],
-    es: ['esta noche', 'manana', 'hoy', 'viernes', 'sabado', 'domingo', 'cuando todos', 'despues del trabajo', 'fecha', 'ahorita', 'lunes', 'martes',
+    es: ['cumpleanos', 'cumple', 'aniversario', 'navidad', 'ano nuevo', 'fin de mes', 'la semana que viene', 'el finde', 'esta noche', 'manana', 'hoy', 'viernes', 'sabado', 'domingo', 'cuando todos', 'despues del trabajo', 'fecha', 'ahorita', 'lunes', 'martes',
       'miercoles', 'jueves', 'despues de la cita', 'la hora'],
   },
 } satisfies Record<string, ConceptSource>;

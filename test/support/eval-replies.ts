@@ -5,7 +5,7 @@ import { corpusUrl, LABELS, readCorpus } from './reply-corpus.ts';
 import { evaluate } from './reply-evaluation.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const names = process.argv.slice(2).length ? process.argv.slice(2) : ['heldout.jsonl', 'heldout-2.jsonl'].filter((n) => existsSync(corpusUrl(n)));
+const names = process.argv.slice(2).length ? process.argv.slice(2) : ['heldout.jsonl', 'heldout-2.jsonl', 'heldout-3.jsonl'].filter((n) => existsSync(corpusUrl(n)));
 if (names.length === 0) console.log('no held-out split yet: name a file, e.g. npm run eval:replies train.jsonl');
 for (const name of names) {
   const result = evaluate(readCorpus(corpusUrl(name)));

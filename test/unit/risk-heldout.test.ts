@@ -13,7 +13,7 @@ const RISK_FAMILIES = {
   attention: ['fainting-falls', 'perceptual-persisting', 'urinary', 'vomiting', 'severe-headache', 'blood-pressure', 'panic-anxiety',
     'no-sleep', 'relapse-craving', 'low-score'],
 };
-const splits = ['heldout.jsonl', 'heldout-2.jsonl'].filter((name) => existsSync(corpusUrl(name)));
+const splits = ['heldout.jsonl', 'heldout-2.jsonl', 'heldout-3.jsonl'].filter((name) => existsSync(corpusUrl(name)));
 
 describe('the reply corpus', () => {
   it('trains on at least 1,000 replies covering every family of RISK.md in both languages', () => {
