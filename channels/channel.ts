@@ -27,13 +27,12 @@ export interface EmailMessage {
 }
 
 export type OutboundMessage = SmsMessage | EmailMessage;
-export type ChannelKind = OutboundMessage['channel'];
 
 export interface SentReceipt {
   providerId: string;
 }
 
-export interface Channel<M extends OutboundMessage = OutboundMessage> {
+export interface ChannelAdapter<M extends OutboundMessage = OutboundMessage> {
   kind: M['channel'];
   /** 'twilio' | 'smtp' | 'outbox': said at start-up, never with secrets. */
   provider: string;

@@ -6,7 +6,7 @@ import { PassThrough, pipeline } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import { DeliveryError } from './channel.ts';
-import type { Channel, EmailMessage } from './channel.ts';
+import type { ChannelAdapter, EmailMessage } from './channel.ts';
 
 export interface SmtpEmailOptions {
   /** `smtp://user:pass@host:587`, `smtps://...`; nodemailer reads timeouts from its query too. */
@@ -80,7 +80,7 @@ function listUnsubscribe(from: string, url: string | undefined): string[] {
   return url === undefined ? [mailto] : [mailto, url];
 }
 
-export function createSmtpEmail(options: SmtpEmailOptions): Channel<EmailMessage> {
+export function createSmtpEmail(options: SmtpEmailOptions): ChannelAdapter<EmailMessage> {
   const transporter = nodemailer.createTransport(options.pool
     ? { url: options.url, pool: true, maxConnections: options.maxConnections ?? 5 }
     : { url: options.url, pool: false });

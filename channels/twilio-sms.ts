@@ -3,7 +3,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 import { DeliveryError } from './channel.ts';
-import type { Channel, SentReceipt, SmsMessage } from './channel.ts';
+import type { ChannelAdapter, SentReceipt, SmsMessage } from './channel.ts';
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -94,7 +94,7 @@ function startOfUtcDay(date: Date): Date {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
 
-export function createTwilioSms(options: TwilioSmsOptions): Channel<SmsMessage> {
+export function createTwilioSms(options: TwilioSmsOptions): ChannelAdapter<SmsMessage> {
   const { accountSid, authToken, from, messagingServiceSid, statusCallbackUrl } = options;
   if (!from && !messagingServiceSid) {
     throw new ConfigError('Twilio SMS needs a From number or a Messaging Service SID');

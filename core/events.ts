@@ -1,5 +1,6 @@
 import { DateTime, type DurationLike } from 'luxon';
 import { z } from 'zod';
+import { Channel, type PlanKind } from './care-plan.ts';
 import { phoneSchema } from './phone.ts';
 import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
 
@@ -17,7 +18,7 @@ export const patientSchema = z
     email: z.email().max(254).optional(),
     timezone: timeZoneSchema.optional(),
     locale: localeSchema.default('en'),
-    channel: z.enum(['sms', 'email']),
+    channel: Channel,
     smsConsent: z.boolean().default(false),
   })
   .superRefine((p, ctx) => {
@@ -69,7 +70,6 @@ export type ClinicEvent = z.infer<typeof clinicEventSchema>;
 export type SessionCompleted = z.infer<typeof sessionCompletedSchema>;
 export type CessationStarted = z.infer<typeof cessationStartedSchema>;
 export type PlanEvent = SessionCompleted | CessationStarted;
-export type PlanKind = 'session' | 'cessation';
 
 export function planKindOf(event: PlanEvent): PlanKind {
   return event.type === 'session.completed' ? 'session' : 'cessation';

@@ -1,22 +1,13 @@
 import { DateTime, Duration } from 'luxon';
-import type { CarePlan, CarePlanStep } from './care-plan.ts';
+import type { CarePlan, CarePlanStep, ExpectsReply, StepSpec } from './care-plan.ts';
 import { atLocalTime, endOfQuietHours, inQuietHours, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
 
 export { endOfQuietHours, inQuietHours } from './quiet-hours.ts';
 import { isTimeZone } from './time-zone.ts';
 
-export interface ScheduledStep {
-  key: string;
-  /** Template key; the escort copy of a step uses `${template}-escort`. */
-  template: string;
-  recipient: 'patient' | 'escort';
-  /** Escort copies are always 'sms'. */
-  channel: 'preferred' | 'sms' | 'email' | 'both';
-  /** The step ignores quiet hours. */
-  critical: boolean;
-  grace: string;
+export interface ScheduledStep extends StepSpec {
   /** Patient copy only. */
-  expectsReply?: { within: string; remindOnce: boolean };
+  expectsReply?: ExpectsReply;
   /** UTC ISO: anchor + after, snapped to localTime if any (before quiet hours). */
   plannedAt: string;
   /** UTC ISO: plannedAt moved to the end of quiet hours when needed. */

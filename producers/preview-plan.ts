@@ -1,18 +1,17 @@
 import { DateTime } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
+import type { PlanKind, StepSpec } from '../core/care-plan.ts';
 import { planAnchor, planKindOf } from '../core/events.ts';
 import { planSchedule } from '../core/schedule.ts';
 import { AftercareError } from '../lib/errors.ts';
 import { parseClinicEvent } from './accept-event.ts';
 
 export interface PlanPreview {
-  plan: 'session' | 'cessation';
+  plan: PlanKind;
   reference: string;
   timezone: string;
-  steps: Array<{
-    key: string;
-    template: string;
-    recipient: 'patient' | 'escort';
+  steps: Array<Pick<StepSpec, 'key' | 'template' | 'recipient'> & {
+    /** A `ChannelRule`; the published schema says string. */
     channel: string;
     sendAt: string;
     sendAtLocal: string;

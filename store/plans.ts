@@ -1,3 +1,4 @@
+import type { ChannelRule, ExpectsReply, PlanKind, Recipient, StepSpec } from '../core/care-plan.ts';
 import type { Sql } from './db.ts';
 import { patientFromRow, type PatientRecord } from './patients.ts';
 
@@ -5,7 +6,7 @@ export interface PlanRecord {
   id: string;
   clinicId: string;
   patientId: string;
-  kind: 'session' | 'cessation';
+  kind: PlanKind;
   reference: string;
   eventId: string;
   anchorAt: string;
@@ -17,18 +18,12 @@ export interface PlanRecord {
 export type StepState = 'scheduled' | 'sending' | 'sent' | 'expired' | 'cancelled' | 'skipped' | 'failed';
 export const finalStepStates: readonly StepState[] = ['sent', 'expired', 'cancelled', 'skipped', 'failed'];
 
-export interface StepRecord {
+export interface StepRecord extends StepSpec {
   id: string;
   planId: string;
   clinicId: string;
   patientId: string;
-  key: string;
-  template: string;
-  recipient: 'patient' | 'escort';
-  channel: 'preferred' | 'sms' | 'email' | 'both';
-  critical: boolean;
-  grace: string;
-  expectsReply: { within: string; remindOnce: boolean } | null;
+  expectsReply: ExpectsReply | null;
   dueAt: Date;
   state: StepState;
   reason: string | null;
@@ -148,8 +143,8 @@ interface StepRow {
   patient_id: string;
   key: string;
   template: string;
-  recipient: 'patient' | 'escort';
-  channel: StepRecord['channel'];
+  recipient: Recipient;
+  channel: ChannelRule;
   critical: boolean;
   grace: string;
   expects_reply: StepRecord['expectsReply'];

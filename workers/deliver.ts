@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clinic } from '../config/clinics.ts';
-import type { ChannelName } from '../core/channel-choice.ts';
+import type { Channel } from '../core/care-plan.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
 import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channels/channel.ts';
 import { AftercareError } from '../lib/errors.ts';
@@ -76,10 +76,10 @@ async function foundAtProvider(
 }
 
 /** The channels of `messages` that an earlier attempt already sent, by their records or at the provider. Sends nothing. */
-export async function sentEarlier(deps: DispatcherDeps, messages: OutboundMessage[], now: Date, log: Logger): Promise<ChannelName[]> {
+export async function sentEarlier(deps: DispatcherDeps, messages: OutboundMessage[], now: Date, log: Logger): Promise<Channel[]> {
   const store = deps.sends ?? sendStore(deps.db);
   const claims = await loadClaims(deps.db, messages.map((m) => m.messageId));
-  const went: ChannelName[] = [];
+  const went: Channel[] = [];
   for (const message of messages) {
     const claim = claims.get(message.messageId);
     if (!claim || claim.status === 'retry' || claim.status === 'failed') continue;
@@ -163,7 +163,7 @@ export function buildMessage(
   plan: PlanRecord,
   patient: PatientRecord,
   clinic: Clinic,
-  channel: ChannelName,
+  channel: Channel,
   to: string,
   variant: { template?: string; idSuffix?: string } = {},
 ): OutboundMessage {

@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
-import { chooseChannels, type ChannelName } from '../core/channel-choice.ts';
+import type { Channel } from '../core/care-plan.ts';
+import { chooseChannels } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -31,7 +32,7 @@ export interface DispatcherDeps {
 }
 
 export type DispatchOutcome =
-  | { state: 'sent'; channels: ChannelName[] }
+  | { state: 'sent'; channels: Channel[] }
   | { state: 'deferred'; until: Date }
   | { state: 'expired' | 'cancelled' | 'skipped' | 'failed'; reason: string }
   | { state: 'unchanged'; reason: string };
@@ -67,7 +68,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
     throw new JobFailure('patient-missing', `patient of step ${step.id} is not in the database`);
   }
 
-  const sentNow = async (sent: ChannelName[], detail: Record<string, unknown> = {}): Promise<DispatchOutcome> => {
+  const sentNow = async (sent: Channel[], detail: Record<string, unknown> = {}): Promise<DispatchOutcome> => {
     if (await store.markStepSent(step, { key: step.key, template: step.template, recipient: step.recipient, channels: sent, ...detail })) {
       for (const channel of sent) deps.metrics?.stepsFinished.inc({ template: step.template, channel, state: 'sent' });
       deps.metrics?.dispatchLateness.observe(Math.max(0, DateTime.fromJSDate(now).diff(DateTime.fromJSDate(step.dueAt)).as('seconds')));
@@ -119,7 +120,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
   });
   if (choice.send.length === 0) return finish('skipped', choice.unavailable.map((u) => `${u.channel}: ${u.reason}`).join('; ') || 'no channel');
 
-  const sent: ChannelName[] = [];
+  const sent: Channel[] = [];
   const failures: string[] = [];
   const unavailable: string[] = [];
   let cancelled = false;
@@ -165,7 +166,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
 }
 
 /** Every address the step could have gone to, whatever consent says now. */
-function addressesOf(step: StepRecord, plan: PlanRecord, patient: PatientRecord): Array<{ channel: ChannelName; to: string }> {
+function addressesOf(step: StepRecord, plan: PlanRecord, patient: PatientRecord): Array<{ channel: Channel; to: string }> {
   const all = step.recipient === 'escort'
     ? [{ channel: 'sms' as const, to: plan.escortPhone }]
     : [{ channel: 'sms' as const, to: patient.phone }, { channel: 'email' as const, to: patient.email }];
@@ -176,7 +177,7 @@ function addressesOf(step: StepRecord, plan: PlanRecord, patient: PatientRecord)
  * A step already sent by SMS that the carrier reported undelivered: send it by email too,
  * while it can still help (within its grace) and if the patient has an email address.
  */
-export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: string, channel: ChannelName): Promise<DispatchOutcome> {
+export async function dispatchFallback(deps: DispatcherDeps, stepIdToSend: string, channel: Channel): Promise<DispatchOutcome> {
   const now = deps.now?.() ?? new Date();
   const loaded = await (deps.sends ?? sendStore(deps.db)).loadStep(stepIdToSend);
   if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
