@@ -1,9 +1,8 @@
 import { DateTime, Duration } from 'luxon';
-import type { CarePlan, CarePlanStep, ExpectsReply, StepSpec } from './care-plan.ts';
-import { atLocalTime, endOfQuietHours, inQuietHours, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
-
-export { endOfQuietHours, inQuietHours } from './quiet-hours.ts';
-import { isTimeZone } from './time-zone.ts';
+import type { CarePlan, CarePlanStep, ExpectsReply, PlanKind, StepSpec } from './care-plan.ts';
+import { planAnchor, planKindOf, type PlanEvent } from './events.ts';
+import { atLocalTime, nextAllowedTime, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
+import { isTimeZone, zoneFor } from './time-zone.ts';
 
 export interface ScheduledStep extends StepSpec {
   /** Patient copy only. */
@@ -24,6 +23,33 @@ export type SendDecision =
   | { action: 'send' }
   | { action: 'defer'; until: string; reason: string }
   | { action: 'expire'; reason: string };
+
+/** What of a clinic's settings a schedule depends on. */
+export interface ClinicRules {
+  timezone: string;
+  quietHours: QuietHours;
+  plans: Record<PlanKind, CarePlan>;
+}
+
+export interface EventSchedule {
+  kind: PlanKind;
+  /** The session or cessation id the plan is keyed by. */
+  reference: string;
+  anchorAt: string;
+  /** The zone the plan is made in and keeps. */
+  zone: string;
+  steps: ScheduledStep[];
+}
+
+/** The schedule of an event at a clinic, as the scheduler stores it and the preview shows it. */
+export function scheduleFor(event: PlanEvent, clinic: ClinicRules, now: DateTime): EventSchedule {
+  const kind = planKindOf(event);
+  const { reference, anchorAt } = planAnchor(event);
+  const zone = zoneFor(event.patient, clinic);
+  const hasEscort = event.type === 'session.completed' && event.escort !== undefined;
+  const steps = planSchedule({ plan: clinic.plans[kind], anchorAt, zone, quietHours: clinic.quietHours, hasEscort, now });
+  return { kind, reference, anchorAt, zone, steps };
+}
 
 export function planSchedule(input: {
   plan: CarePlan;
@@ -55,8 +81,7 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
     // current offset when that offset is valid, so the time is sent once, never twice.
     planned = atLocalTime(planned, step.localTime);
   }
-  const inQuiet = !critical && inQuietHours(planned, quietHours);
-  const quietEnd = inQuiet ? endOfQuietHours(planned, quietHours) : planned;
+  const { at: quietEnd, deferred: inQuiet } = nextAllowedTime(planned, quietHours, { critical });
   // A step already due when the event is planned gets the same verdict the dispatcher would
   // give it now (expired, or waiting for the end of tonight's quiet hours); a future step is scheduled.
   const verdict = quietEnd <= now ? decideSend({ dueAt: utcIso(quietEnd), zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
@@ -114,9 +139,9 @@ export function decideSend(input: {
   }
   // A job that fires early (clock skew, a repaired job) waits for its time.
   if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText()}` };
-  if (!input.critical && inQuietHours(now, input.quietHours)) {
-    const end = endOfQuietHours(now, input.quietHours);
-    return { action: 'defer', until: utcIso(end), reason: `quiet hours until ${end.toFormat('HH:mm')} ${zone}` };
+  const allowed = nextAllowedTime(now, input.quietHours, { critical: input.critical });
+  if (allowed.deferred) {
+    return { action: 'defer', until: utcIso(allowed.at), reason: `quiet hours until ${allowed.at.toFormat('HH:mm')} ${zone}` };
   }
   return { action: 'send' };
 }

@@ -3,6 +3,7 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channel } from '../core/care-plan.ts';
 import { chooseChannels } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
+import { zoneFor } from '../core/time-zone.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
@@ -83,8 +84,7 @@ export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, o
 
   const decision = decideSend({
     dueAt: step.dueAt.toISOString(),
-    // The zone the plan was made in: a later event that moves the patient does not move its times.
-    zone: plan.zone,
+    zone: zoneFor(plan, clinic),
     quietHours: clinic.quietHours,
     critical: step.critical,
     grace: step.grace,
