@@ -52,8 +52,8 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
       emailOptedOut: patient.emailOptedOut });
     const channels: string[] = [];
     for (const target of choice.send) {
-      const message = buildMessage(step, plan, patient, clinic, target.channel, target.to, { template: 'checkin-reminder', idSuffix: '-reminder' });
-      if ((await deliver(deps, message, step, now.toJSDate(), log, false)) === 'sent') channels.push(target.channel);
+      const message = buildMessage({ step, plan, patient, clinic, ...target, variant: { template: 'checkin-reminder', idSuffix: '-reminder' } });
+      if ((await deliver(deps, { message, step, now: now.toJSDate(), log, finalAttempt: false })) === 'sent') channels.push(target.channel);
     }
     await deps.db.query('UPDATE steps SET reminded_at = now() WHERE id = $1', [step.id]);
     await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'checkin.reminded',
