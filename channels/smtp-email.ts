@@ -83,7 +83,7 @@ function listUnsubscribe(from: string, url: string | undefined): string[] {
 
 export function createSmtpEmail(options: SmtpEmailOptions): ChannelAdapter<EmailMessage> {
   const transporter = nodemailer.createTransport(options.pool
-    ? { url: options.url, pool: true, maxConnections: options.maxConnections ?? 5 }
+    ? { url: options.url, pool: true, ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }) }
     : { url: options.url, pool: false });
 
   // Per send, keyed by its headers object (nodemailer hands it to plugins as is): did the body start?

@@ -54,7 +54,7 @@ export async function deliver(deps: DispatcherDeps, request: DeliverRequest): Pr
   throw DeliveryError.transient('claim-in-flight', 'another attempt took this send');
 }
 
-const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs }).toJSDate();
 
 /**
  * A claim left `sending` or `unknown` by an earlier attempt: true when that attempt's message is

@@ -27,9 +27,9 @@ export interface WorkerDeps {
   metrics?: Metrics;
   concurrency: number;
   reconcileEvery: string;
-  claimTimeoutMs?: number;
+  claimTimeoutMs: number;
   /** Liveness fails when due jobs have not moved for this long. */
-  stallAfterMs?: number;
+  stallAfterMs: number;
   now?: () => Date;
 }
 
@@ -116,7 +116,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery }, 'workers started');
   return {
     workers,
-    liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs ?? 60_000 }),
+    liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs }),
     async close() {
       clearInterval(keeper);
       // Stop taking jobs, let the ones in flight finish.
