@@ -9,6 +9,8 @@ export interface SmsMessage {
   to: string;
   body: string;
   scheduledFor: string;
+  /** Staff notices and crisis answers go ahead of routine messages in the SMS rate limit. */
+  priority?: 'urgent' | 'routine';
 }
 
 export interface EmailMessage {

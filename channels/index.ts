@@ -58,5 +58,5 @@ function beforeProvider<M extends OutboundMessage>(provider: ChannelAdapter<M>, 
     await beforeSend?.();
     return provider.send(message);
   };
-  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend)) : call(message, beforeSend)) };
+  return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend), message.channel === 'sms' ? message.priority : undefined) : call(message, beforeSend)) };
 }

@@ -26,8 +26,12 @@ export const clinicSchema = z.strictObject({
   smsNumbers: z.array(phoneSchema).default([]),
   escalation: z.strictObject({
     contacts: z.array(contactSchema).min(1, 'at least one escalation contact is required'),
+    /** Told when the list runs out without an acknowledgement, and again every renotifyAfter until one. */
+    lastResort: contactSchema.optional(),
     renotifyAfter: isoDurationSchema.default('PT5M'),
     nextContactAfter: isoDurationSchema.default('PT15M'),
+    /** A review nobody acknowledged is closed after this long (by the reconciler, on the timeline). */
+    closeReviewsAfter: isoDurationSchema.default('P7D'),
   }),
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
@@ -50,6 +54,11 @@ const clinicsFileSchema = z.strictObject({ clinics: z.array(clinicSchema).min(1)
 export interface Clinics {
   get(id: string): Clinic | undefined;
   all(): Clinic[];
+}
+
+/** Everyone who may acknowledge a clinic's escalations by SMS. */
+export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer<typeof contactSchema>> {
+  return [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
 }
 
 export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {

@@ -20,35 +20,86 @@ export function escalationFor(reply: ReplyClass): { kind: EscalationKind; reason
   }
 }
 
-export interface EscalationPolicy {
-  contacts: number;
+/** Someone on the ladder: a clinic contact by position, or the clinic's last resort. */
+export type Rung = number | 'last-resort';
+
+export interface LadderContact {
+  phone?: string;
+  email?: string;
+}
+
+export interface LadderInput {
+  kind: EscalationKind;
+  /** 1-based. */
+  round: number;
+  /** Time from the escalation being raised to this round. */
+  sinceRaised: Duration;
+  contacts: LadderContact[];
+  lastResort?: LadderContact;
   renotifyAfter: string;
   nextContactAfter: string;
+  now: DateTime;
 }
 
-export interface NoticeRound {
-  contactIndex: number;
-  channels: NoticeChannel[];
-  /** When to notify again if nobody has acknowledged; none when this is the last round. */
+export interface LadderRound {
+  recipients: Array<{ who: Rung; channels: NoticeChannel[] }>;
+  /** When to notify again if nobody has acknowledged; none only for a review. */
   nextRoundAt?: DateTime;
+  /** Every rung has been tried without an acknowledgement. */
+  exhausted: boolean;
 }
+
+/** The rungs in order: each contact, then the last resort when the clinic has one. */
+export function rungsOf(contacts: LadderContact[], lastResort?: LadderContact): Rung[] {
+  return [...contacts.map((_, i) => i), ...(lastResort ? (['last-resort'] as const) : [])];
+}
+
+const reachableBy = (c: LadderContact | undefined, channels: NoticeChannel[]): NoticeChannel[] => {
+  const on = channels.filter((ch) => (ch === 'sms' ? c?.phone : c?.email));
+  // A contact without the preferred channel gets the other rather than nothing.
+  return on.length ? on : (['sms', 'email'] as const).filter((ch) => (ch === 'sms' ? c?.phone : c?.email));
+};
 
 /**
- * Who hears about an escalation in a given round (1-based), how, and when to try again.
- * Urgent: SMS and email, again every `renotifyAfter`, moving down the contact list every
- * `nextContactAfter` (and round again) until acknowledged. Attention and unreachable: SMS and
- * email, re-sent once. Review: email, once.
+ * Who hears about an escalation in a round, how, and when to try again; one rung of the ladder
+ * every `nextContactAfter`, nobody acknowledging.
+ * - urgent: SMS and email every `renotifyAfter` to the rung's person; once past the last rung,
+ *   everyone (contacts and last resort) every `renotifyAfter`, until acknowledged.
+ * - attention, unreachable: SMS and email to the rung's person, reminded once after
+ *   `renotifyAfter`; once past the last rung, the last resort (else the last contact) every
+ *   `renotifyAfter`, until acknowledged.
+ * - review: email to the first contact, once.
  */
-export function noticeRound(input: { kind: EscalationKind; round: number; raisedAt: DateTime; now: DateTime; policy: EscalationPolicy }): NoticeRound {
-  const { kind, round, raisedAt, now, policy } = input;
-  const renotify = Duration.fromISO(policy.renotifyAfter);
-  if (kind === 'review') return { contactIndex: 0, channels: ['email'] };
-  if (kind === 'attention' || kind === 'unreachable')
-    return { contactIndex: 0, channels: ['sms', 'email'], ...(round === 1 ? { nextRoundAt: now.plus(renotify) } : {}) };
-  const elapsed = now.diff(raisedAt).as('milliseconds');
-  const step = Duration.fromISO(policy.nextContactAfter).as('milliseconds');
-  const contactIndex = step > 0 ? Math.floor(Math.max(0, elapsed) / step) % Math.max(1, policy.contacts) : 0;
-  return { contactIndex, channels: ['sms', 'email'], nextRoundAt: now.plus(renotify) };
+export function ladderRound(input: LadderInput): LadderRound {
+  const { kind, sinceRaised, contacts, lastResort, now } = input;
+  const rungs = rungsOf(contacts, lastResort);
+  const contactOf = (who: Rung) => (who === 'last-resort' ? lastResort : contacts[who]);
+  const to = (who: Rung, channels: NoticeChannel[]) => ({ who, channels: reachableBy(contactOf(who), channels) });
+  const both: NoticeChannel[] = ['sms', 'email'];
+  if (kind === 'review') return { recipients: [to(0, ['email'])], exhausted: false };
+
+  const renotify = Duration.fromISO(input.renotifyAfter).as('milliseconds');
+  const step = Duration.fromISO(input.nextContactAfter).as('milliseconds');
+  const elapsed = Math.max(0, sinceRaised.as('milliseconds'));
+  const rung = step > 0 ? Math.floor(elapsed / step) : 0;
+  const again = now.plus({ milliseconds: renotify });
+  if (rung >= rungs.length) {
+    const everyone = kind === 'urgent' ? rungs : rungs.slice(-1);
+    return { recipients: everyone.map((who) => to(who, both)), nextRoundAt: again, exhausted: true };
+  }
+  const here = [to(rungs[rung] ?? 0, both)];
+  if (kind === 'urgent') return { recipients: here, nextRoundAt: again, exhausted: false };
+  // Without a nextContactAfter the ladder does not move: the first contact, every renotifyAfter.
+  if (step <= 0) return { recipients: here, nextRoundAt: again, exhausted: false };
+  const nextRung = now.plus({ milliseconds: (rung + 1) * step - elapsed });
+  // The rung's first notice (well before its reminder was due) is reminded once, unless the next rung comes first.
+  const remind = elapsed - rung * step < renotify / 2 && again < nextRung;
+  return { recipients: here, nextRoundAt: remind ? again : nextRung, exhausted: false };
+}
+
+/** Where a notice goes when its person cannot be reached (Twilio 21610, 21211): the next rung not yet told this round. */
+export function nextRung(rungs: Rung[], after: Rung, told: Rung[]): Rung | undefined {
+  return rungs.slice(rungs.indexOf(after) + 1).find((r) => !told.includes(r));
 }
 
 const headline: Record<EscalationKind, string> = {

@@ -31,6 +31,11 @@ export function createMetrics() {
       buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
       registers,
     }),
+    escalationsExhausted: new Gauge({
+      name: 'aftercare_escalations_exhausted',
+      help: 'Open escalations whose every contact (and last resort) was notified with nobody acknowledging, read at scrape time',
+      registers,
+    }),
     queueDepth: new Gauge({ name: 'aftercare_queue_jobs', help: 'Jobs per queue and state, read at scrape time', labelNames: ['queue', 'state'], registers }),
     oldestOverdue: new Gauge({ name: 'aftercare_oldest_overdue_step_seconds', help: 'Age of the oldest step past its due time and not yet sent (0 when none)', registers }),
     jobsFailed: new Counter({ name: 'aftercare_jobs_failed_total', help: 'Jobs that failed, by queue and reason code', labelNames: ['queue', 'reason'], registers }),

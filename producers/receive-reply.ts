@@ -6,15 +6,16 @@ import { toE164 } from '../core/phone.ts';
 import { renderSms } from '../core/render.ts';
 import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import { observeAcknowledgement, type Metrics } from '../lib/metrics.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { acknowledge, raiseEscalation } from '../store/escalations.ts';
+import { raiseEscalation } from '../store/escalations.ts';
 import { loadPatient, setSmsOptOut, standInForUnknownSender } from '../store/patients.ts';
 import { markReplied, recordReply, senderByPhone, standingOptOut, type Sender } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
+import { acknowledgeBySms } from './acknowledge-by-sms.ts';
 
 export interface ReplyDeps {
   db: Db;
@@ -67,8 +68,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
   const log = deps.log.child({ replyId: sms.sid });
 
   const code = parseAck(sms.body);
-  const staff = code ? deps.clinics.all().flatMap((c) => c.escalation.contacts.filter((k) => k.phone === from).map((k) => ({ clinic: c, contact: k }))) : [];
-  if (code && staff.length) return acknowledgeByCode(deps, staff, code, log);
+  const acked = code ? await acknowledgeBySms(deps, from, code, log) : undefined;
+  if (acked) return acked;
 
   const known = await senderByPhone(deps.db, from);
   const knownClinic = known && deps.clinics.get(known.clinicId);
@@ -179,22 +180,4 @@ async function answerText(db: Db, clinic: Clinic, sender: Sender, key: AnswerKey
   if (!template) return undefined;
   const name = sender.sender === 'patient' ? patient?.firstName : sender.sender === 'escort' ? sender.escortName : undefined;
   return renderSms(template, messageVars(clinic, name ?? greeting[locale], { namesTreatment: clinic.smsNamesTreatment }));
-}
-
-async function acknowledgeByCode(
-  deps: ReplyDeps,
-  staff: Array<{ clinic: Clinic; contact: { name: string } }>,
-  code: string,
-  log: Logger,
-): Promise<ReplyOutcome> {
-  for (const { clinic, contact } of staff) {
-    const acked = await acknowledge(deps.db, { clinicId: clinic.id, code }, contact.name);
-    if (!acked) continue;
-    observeAcknowledgement(deps.metrics, acked, 'sms');
-    await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
-      detail: { escalationId: acked.id, code, by: contact.name, via: 'sms' } }]);
-    log.info({ clinicId: clinic.id, escalationId: acked.id }, 'escalation acknowledged by SMS');
-    return { classification: 'ack', answer: `Acknowledged ${code} (patient ${acked.patientId}). Thank you.` };
-  }
-  return { classification: 'ack', answer: `No open alert has code ${code}.` };
 }

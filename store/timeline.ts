@@ -21,6 +21,9 @@ export const timelineKinds = [
   'escalation.raised',
   'escalation.notified',
   'escalation.acknowledged',
+  'escalation.closed',
+  'escalation.contact-unreachable',
+  'escalation.exhausted',
 ] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
 

@@ -14,7 +14,7 @@ import { JobFailure } from './job-failure.ts';
  * A step that expects a reply and expired unsent: staff review it, so nobody believes the check-in
  * went out and is waiting for an answer. Raised once per step.
  */
-export async function reviewUnsentCheckin(deps: EscalationDeps, step: StepRecord, reason: string): Promise<void> {
+export async function reviewUnsentCheckin(deps: Pick<EscalationDeps, 'db' | 'queues' | 'log' | 'metrics'>, step: StepRecord, reason: string): Promise<void> {
   if (!step.expectsReply || step.recipient !== 'patient') return;
   await raiseAndNotify(deps, {
     clinicId: step.clinicId, patientId: step.patientId, kind: 'review', stepId: step.id, cause: `unsent-${step.id}`,

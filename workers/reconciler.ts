@@ -1,12 +1,14 @@
 import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
+import { ladderRound } from '../core/escalation.ts';
 import type { Logger } from '../lib/logger.ts';
 import { enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
+import { closeStaleReviews, openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
 import { unexpandedEvents } from '../store/events.ts';
 import { openStepsDueBefore } from '../store/plans.ts';
 import { lapsedCheckins } from '../store/replies.ts';
+import { addTimeline } from '../store/timeline.ts';
 import { isJobFailureReason } from './job-failure.ts';
 
 export interface ReconcilerDeps {
@@ -29,7 +31,7 @@ const margin = { seconds: 10 };
  * windows and escalation rounds whose job vanished. Job ids are derived from the records, so
  * re-adding a job that exists is a no-op; a job that failed for good is revived instead.
  */
-export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number; promoted: number; revived: number; escalations: number; checkins: number }> {
+export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number; steps: number; promoted: number; revived: number; escalations: number; checkins: number; closed: number }> {
   const now = DateTime.fromJSDate(deps.now?.() ?? new Date());
   const revived = await reviveFailedJobs(deps);
   const events = await unexpandedEvents(deps.db, now.minus({ seconds: 5 }).toJSDate(), batch);
@@ -59,6 +61,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   const checkins = await lapsedCheckins(deps.db, now.minus(margin).toJSDate(), 500);
   for (const c of checkins) await enqueueReplyWindow(deps.queues, { stepId: c.stepId, round: c.round }, now.toJSDate(), now.toJSDate());
 
+  // Most urgent first: when more are due than one pass takes, a crisis is never left for the next.
   let escalations = 0;
   for (const id of await unnotifiedEscalations(deps.db, now.minus(margin).toJSDate(), 500)) {
     await enqueueNotice(deps.queues, { escalationId: id, round: 1 });
@@ -66,20 +69,41 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   }
   for (const e of await openEscalationRounds(deps.db, 500)) {
     const clinic = deps.clinics.get(e.clinicId);
-    const repeats = e.kind === 'urgent' || ((e.kind === 'attention' || e.kind === 'unreachable') && e.rounds < 2);
-    if (!clinic || !repeats || e.rounds === 0 || !e.lastNoticeAt) continue;
-    const nextAt = DateTime.fromJSDate(e.lastNoticeAt).plus(Duration.fromISO(clinic.escalation.renotifyAfter)).plus(margin);
-    if (nextAt < now) {
+    if (!clinic || e.rounds === 0 || !e.lastNoticeAt) continue;
+    // When the ladder wanted the next round, read as the last round was: a lost job is re-made once it is overdue.
+    const last = DateTime.fromJSDate(e.lastNoticeAt);
+    const { nextRoundAt } = ladderRound({
+      kind: e.kind, round: e.rounds, sinceRaised: last.diff(DateTime.fromJSDate(e.raisedAt)), contacts: clinic.escalation.contacts,
+      lastResort: clinic.escalation.lastResort, renotifyAfter: clinic.escalation.renotifyAfter, nextContactAfter: clinic.escalation.nextContactAfter, now: last,
+    });
+    if (nextRoundAt && nextRoundAt.plus(margin) < now) {
       await enqueueNotice(deps.queues, { escalationId: e.id, round: e.rounds + 1 });
       escalations++;
     }
   }
 
+  const closed = await closeReviews(deps, now);
+
   if (promoted) deps.log.warn({ promoted }, 'promoted overdue delayed jobs');
   if (revived) deps.log.warn({ revived }, 'retried jobs that had used up their attempts during an outage');
-  if (events.length || steps || escalations || checkins.length)
-    deps.log.debug({ events: events.length, steps, escalations, checkins: checkins.length }, 'reconciled');
-  return { events: events.length, steps, promoted, revived, escalations, checkins: checkins.length };
+  if (events.length || steps || escalations || checkins.length || closed)
+    deps.log.debug({ events: events.length, steps, escalations, checkins: checkins.length, closed }, 'reconciled');
+  return { events: events.length, steps, promoted, revived, escalations, checkins: checkins.length, closed };
+}
+
+/** Reviews nobody acknowledged within the clinic's `closeReviewsAfter` are closed, with a note on the timeline. */
+async function closeReviews(deps: ReconcilerDeps, now: DateTime): Promise<number> {
+  let closed = 0;
+  for (const clinic of deps.clinics.all()) {
+    const after = clinic.escalation.closeReviewsAfter;
+    const stale = await closeStaleReviews(deps.db, clinic.id, now.minus(Duration.fromISO(after)).toJSDate(), 500);
+    if (stale.length === 0) continue;
+    await addTimeline(deps.db, stale.map((e) => ({ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId, kind: 'escalation.closed' as const,
+      detail: { escalationId: e.id, kind: e.kind, reason: `nobody acknowledged it within ${after}` } })));
+    closed += stale.length;
+  }
+  if (closed) deps.log.info({ closed }, 'closed reviews nobody acknowledged');
+  return closed;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type CancelRequest, type PlanRecord, type StepRecord,
 } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
+import { reviewUnsentCheckin } from './checkins.ts';
 import { JobFailure } from './job-failure.ts';
 
 export interface SchedulerDeps {
@@ -137,6 +138,8 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
     deps.log.info({ clinicId: b.plan.clinicId, eventId: b.plan.eventId, planId: b.plan.id, scheduled, expired: b.steps.length - scheduled }, 'plan scheduled');
   }
   if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
+  // A check-in that could no longer go when its event arrived is put before staff (once per step).
+  for (const s of created.flatMap((b) => b.steps.filter((st) => st.state === 'expired'))) await reviewUnsentCheckin(deps, s, s.reason ?? 'expired');
   // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory.
   await Promise.all(cancelled.flatMap((c) => c.steps.map((st) => deps.queues.steps.remove(st.id).catch(() => 0))));
   cancellations.forEach((e, i) =>

@@ -88,7 +88,7 @@ export const ackRequestSchema = doc(z.strictObject({
 
 export const acknowledgementSchema = doc(z.object({
   id: z.string(),
-  status: z.enum(['open', 'acknowledged']),
+  status: doc(z.enum(['open', 'acknowledged', 'closed']), { description: '`closed`: a review nobody acknowledged within the clinic\'s closeReviewsAfter.' }),
   acknowledgedBy: z.string().nullable(),
   acknowledgedAt: utc('When it was acknowledged').optional(),
 }), { id: 'Acknowledgement', description: 'Acknowledging twice answers the first acknowledgement again.' });

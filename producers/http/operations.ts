@@ -4,6 +4,7 @@ import type { RedisClient } from '../../lib/redis.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
+import { exhaustedEscalations } from '../../store/escalations.ts';
 import { oldestOverdueSeconds } from '../../store/plans.ts';
 
 export interface OperationsDeps {
@@ -59,7 +60,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
   });
 
   api.get('/metrics', guarded, async (_req, reply) => {
-    // Queue depths and overdue age are read at scrape time, so they are never stale.
+    // Queue depths, overdue age and exhausted escalations are read at scrape time, so they are never stale.
     const queues = [deps.queues.events, deps.queues.steps, deps.queues.escalations];
     await Promise.all([
       ...queues.map(async (q) => {
@@ -67,6 +68,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
         for (const state of jobStates) deps.metrics.queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
       }),
       oldestOverdueSeconds(deps.db).then((s) => deps.metrics.oldestOverdue.set(s)),
+      exhaustedEscalations(deps.db).then((n) => deps.metrics.escalationsExhausted.set(n)),
     ]).catch(() => {});
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

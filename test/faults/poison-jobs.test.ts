@@ -94,7 +94,7 @@ describe('poison in the queues', () => {
     expect(failedCount('steps', 'template-unknown')).toBe(1);
   });
 
-  it('records the step whose template is gone as failed with the reason (I5: every step ends)', () => {
+  it('records the step whose template is gone as failed with the reason (every step ends)', () => {
     expect(stepOf(templateGone)).toMatchObject({ state: 'failed', reason: expect.stringContaining('template') });
   });
 

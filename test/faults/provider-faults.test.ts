@@ -108,7 +108,7 @@ describe('Twilio answering 500, 429 and hanging, SMTP refusing connections', () 
     expect(states(groups.unreachable)).toEqual(['failed', 'failed']);
     expect(rows.steps.filter((s) => idsOf(groups.unreachable).has(s.patient_id)).every((s) => s.reason?.includes('unreachable'))).toBe(true);
     for (const g of [groups.twice500, groups.once429, groups.hang, groups.storm500, groups.invalid, groups.smtpDown]) expect(states(g).every((s) => s === 'sent')).toBe(true);
-    // I1 over everything.
+    // At most once per (step, channel), over everything.
     expect(sms.duplicates + email.duplicates).toBe(0);
     expect(atMostOnceViolations(sms, rows.deliveries, 'sms')).toEqual([]);
     expect(atMostOnceViolations(email, rows.deliveries, 'email')).toEqual([]);

@@ -11,7 +11,7 @@ import { jobLock } from '../../workers/index.ts';
 
 // Scenario 3: Redis killed (kill -9) mid-run and restarted from its append-only file; and, apart,
 // Redis wiped (FLUSHALL) mid-run. Workers must reconnect by themselves and the reconciler must
-// restore every job. While Redis is down, patients reply STOP (I2) and with crisis words (I4).
+// restore every job. While Redis is down, patients reply STOP and with crisis words.
 // Scale: 100 patients x 3 SMS per run, two worker processes, plus 10 replying patients.
 
 let rig: FaultRig | undefined;
@@ -29,7 +29,7 @@ const fastPlan = [sms('no-driving', 'no-driving', 'PT0S'), sms('light-meal', 'li
 const slowPlan = [sms('no-driving', 'no-driving', 'PT0S'), sms('light-meal', 'light-meal', 'PT15S'), sms('checkin-24h', 'checkin-24h', 'PT17S')];
 const sid = () => `SM${randomBytes(16).toString('hex')}`;
 // A job a worker was fetching as Redis died is active in Redis with nobody working on it; it is
-// locked for the workers' lockDuration from then. I5's 60 s run from the later of the restart
+// locked for the workers' lockDuration from then. The 60 s recovery bound runs from the later of the restart
 // and that lock's expiry.
 const lockDurationMs = jobLock.lockDuration;
 
@@ -120,7 +120,7 @@ describe('Redis killed with kill -9 and restarted from its append-only file', ()
       return theirs.length === 30 && theirs.every((s) => s.state !== 'scheduled' && s.state !== 'sending');
     }, 60_000, 250);
 
-    // I4: the crisis answer at once, and staff told within 60 s, though Redis was down when it came.
+    // The crisis answer at once, and staff told within 60 s, though Redis was down when it came.
     const escalations = await r.api.db.query<{ code: string; patient_id: string; raised_at: Date }>("SELECT code, patient_id, raised_at FROM escalations WHERE kind = 'urgent'");
     expect(escalations).toHaveLength(5);
     const noticeDelays = await Promise.all(crisis.map(async (c) => {
@@ -134,12 +134,12 @@ describe('Redis killed with kill -9 and restarted from its append-only file', ()
       return seconds(c.at, notice.receivedAt.getTime());
     }));
     expect(Math.max(...noticeDelays)).toBeLessThanOrEqual(60);
-    // I2: nothing by SMS to a patient after their STOP was recorded.
+    // Nothing by SMS to a patient after their STOP was recorded.
     for (const [phone, at] of stopAt) expect(r.twilio.messages.filter((m) => m.to === phone && m.receivedAt.getTime() > at)).toEqual([]);
     const rows = await readRows(r.api.db);
     const stopped = new Set(repliers.slice(0, 5).map((p) => p.id));
     expect(rows.steps.filter((s) => stopped.has(s.patient_id) && s.key !== 'no-driving').map((s) => s.state)).toEqual(Array(10).fill('cancelled'));
-    // I1, I5: everyone else got each message once, including the 20 accepted while Redis was down.
+    // Nothing lost, nothing twice: everyone else got each message once, including the 20 accepted while Redis was down.
     expect(lateAccepted.every((a) => !a.duplicate)).toBe(true);
     const others = new Set([...group, ...late].map((p) => p.id));
     expect(rows.steps.filter((s) => others.has(s.patient_id)).map((s) => s.state)).toEqual(Array(360).fill('sent'));

@@ -11,13 +11,13 @@ import { jobLock } from '../../workers/index.ts';
 // Scenario 1: `aftercare worker` processes SIGKILLed at random moments while 2,000 SMS go out
 // (1,000 patients x 2 steps, two workers), each kill landing while Twilio holds the answer to a
 // message it has just accepted: the ambiguous window between the provider's answer and the
-// state write. Plus 20 patients of a clinic in quiet hours (I3). Scale: the issue's 2,000.
+// state write. Plus 20 patients of a clinic in quiet hours, whose non-critical steps must wait for morning.
 
 const patients = 1_000;
 const quietPatients = 20;
 const kills = 4;
 // A killed worker's jobs stay locked for the workers' lockDuration: until then nobody may take
-// them over without risking a second send. I5's 60 s run from when the fault has healed: the last
+// them over without risking a second send. The 60 s recovery bound runs from when the fault has healed: the last
 // restart, or the last kill plus the lock, whichever is later.
 const lockDurationMs = jobLock.lockDuration;
 
@@ -115,16 +115,16 @@ describe(`worker processes SIGKILLed ${kills} times while ${patients * 2} SMS ar
       secondsFromLastRestart: seconds(lastRestartReady, doneAt), secondsFromLockExpiry: recovery, runSeconds: seconds(started),
     });
 
-    // I1: at most once per (step, channel), exactly once for every step that was due.
+    // At most once per (step, channel), exactly once for every step that was due.
     expect(sms.duplicates).toBe(0);
     expect(atMostOnceViolations(sms, rows.deliveries, 'sms')).toEqual([]);
     expect(sentWithoutProvider(rows, sms, email)).toEqual([]);
     const clinicA = rows.steps.filter((s) => s.clinic_id === 'clinic-a');
     expect(clinicA.filter((s) => s.state !== 'sent')).toEqual([]);
     expect(clinicA).toHaveLength(total);
-    // I5: every due step final within 60 s of the fault healing.
+    // Every due step final within 60 s of the fault healing.
     expect(recovery).toBeLessThanOrEqual(60);
-    // I3: in quiet hours only the critical no-driving note goes out; light-meal waits for morning.
+    // In quiet hours only the critical no-driving note goes out; light-meal waits for morning.
     const quietPhones = new Set(quiet.map((p) => p.phone));
     const quietSteps = rows.steps.filter((s) => s.clinic_id === 'clinic-q');
     const stepOfDelivery = new Map(rows.deliveries.map((d) => [d.id, rows.steps.find((s) => s.id === d.step_id)]));
@@ -132,7 +132,7 @@ describe(`worker processes SIGKILLed ${kills} times while ${patients * 2} SMS ar
     expect(quietSends.filter((s) => !s?.critical)).toEqual([]);
     expect(r.twilio.messages.filter((m) => quietPhones.has(m.to))).toHaveLength(quietPatients);
     expect(quietSteps.filter((s) => s.key === 'light-meal').every((s) => s.state === 'scheduled' && s.due_at.getTime() > Date.now() + 3_600_000)).toBe(true);
-    // I6: no person in any log line nor in Redis.
+    // No person in any log line nor in Redis.
     const secrets = secretsOf([...group, ...quiet], [...new Set(r.twilio.messages.map((m) => m.body))]);
     expect(leaks(lines, secrets)).toEqual([]);
     expect(leaks(await redisContents(r.redisUrl, r.prefix), secrets)).toEqual([]);

@@ -69,3 +69,23 @@ describe('a check-in that expires unsent', () => {
     expect(await p.db.query('SELECT id FROM escalations')).toHaveLength(1);
   });
 });
+
+describe('a check-in already expired when its event arrives', () => {
+  it('raises one review escalation saying it was never sent, even when the event is expanded twice', async () => {
+    rig = await startProviderPipeline({
+      clinics: [testClinic({ plans: { session: [{ key: 'checkin-24h', template: 'checkin-24h', after: 'PT1H', channel: 'sms', expectsReply: { within: 'PT4H', remindOnce: true } }] } })],
+      role: 'api',
+    });
+    const { p } = rig;
+    // Three days late: the check-in's time and grace are long past.
+    const event = sessionEvent({ escort: undefined, patient, session: { id: 's-late', endedAt: new Date(Date.now() - 3 * 86_400_000).toISOString(), modality: 'iv' } });
+    await p.accept(event);
+    await expandEvents(p, [{ clinicId: 'clinic-a', eventId: event.id }]);
+    await expandEvents(p, [{ clinicId: 'clinic-a', eventId: event.id }]);
+
+    const [step] = await p.db.query<{ state: string }>('SELECT state FROM steps');
+    expect(step?.state).toBe('expired');
+    const escalations = await p.db.query<{ kind: string; reason: string }>('SELECT kind, reason FROM escalations');
+    expect(escalations).toEqual([{ kind: 'review', reason: expect.stringMatching(/checkin-24h check-in was never sent/) }]);
+  });
+});

@@ -70,7 +70,7 @@ export interface Ledger {
 }
 
 /**
- * I1's raw material for SMS: every message Twilio received, attributed to a delivery by its sid,
+ * The raw material of at-most-once for SMS: every message Twilio received, attributed to a delivery by its sid,
  * or, for a copy whose sid nobody recorded, by being the same text to the same number.
  */
 export function smsLedger(messages: RecordedMessage[], deliveries: DeliveryRow[]): Ledger {
@@ -107,7 +107,7 @@ export function emailLedger(messages: SinkMessage[], deliveries: DeliveryRow[]):
 }
 
 /**
- * I1 per step: a delivery recorded as sent was received exactly once; one never sent (failed,
+ * At most once, per step: a delivery recorded as sent was received exactly once; one never sent (failed,
  * retry) was received at most once. Returns human-readable violations.
  */
 export function atMostOnceViolations(ledger: Ledger, deliveries: DeliveryRow[], channel: 'sms' | 'email'): string[] {
@@ -122,7 +122,7 @@ export function atMostOnceViolations(ledger: Ledger, deliveries: DeliveryRow[], 
   return problems;
 }
 
-/** I1 the other way round: a step recorded as sent has a delivery that reached its provider. */
+/** At most once the other way round: a step recorded as sent has a delivery that reached its provider. */
 export function sentWithoutProvider(rows: Rows, sms: Ledger, email: Ledger): string[] {
   const received = (d: DeliveryRow) => ((d.channel === 'sms' ? sms : email).perDelivery.get(d.id) ?? 0) > 0;
   return rows.steps
@@ -165,7 +165,7 @@ export function leaks(texts: string[], secrets: Secrets): string[] {
   return found;
 }
 
-/** Every key and value under a BullMQ prefix, as text (I6: Redis holds ids, never people). */
+/** Every key and value under a BullMQ prefix, as text (Redis holds ids, never people). */
 export async function redisContents(url: string, prefix: string): Promise<string[]> {
   const redis = new Redis(url, { maxRetriesPerRequest: 2 });
   const out: string[] = [];

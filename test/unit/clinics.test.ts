@@ -102,6 +102,10 @@ describe('resolveClinics', () => {
   it.each([
     { case: 'an escalation contact with neither phone nor email', input: clinic({ escalation: { contacts: [{ name: 'Nobody' }] } }),
       path: 'clinics.0.escalation.contacts.0', says: 'needs a phone or an email' },
+    { case: 'a last resort with neither phone nor email', input: clinic({ escalation: { contacts: [{ name: 'N', phone: '+15550002222' }], lastResort: { name: 'Nobody' } } }),
+      path: 'clinics.0.escalation.lastResort', says: 'needs a phone or an email' },
+    { case: 'a closeReviewsAfter that is no duration', input: clinic({ escalation: { contacts: [{ name: 'N', phone: '+15550002222' }], closeReviewsAfter: 'a week' } }),
+      path: 'clinics.0.escalation.closeReviewsAfter', says: '' },
     { case: 'no escalation contacts', input: clinic({ escalation: { contacts: [] } }),
       path: 'clinics.0.escalation.contacts', says: 'at least one escalation contact' },
     { case: 'an unknown clinic field', input: clinic({ fax: '+15550001111' }), path: 'clinics.0', says: '"fax"' },

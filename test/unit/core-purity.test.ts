@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-// STYLE.md Habit 1 and 2: core/ is pure (zod, luxon and its own files) and never reads the clock.
+// core/ is pure (zod, luxon and its own files) and never reads the clock: time is an argument.
 const coreDir = new URL('../../core/', import.meta.url);
 const coreFiles = readdirSync(coreDir)
   .filter((name) => name.endsWith('.ts'))

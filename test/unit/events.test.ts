@@ -18,7 +18,7 @@ function patient(overrides: Json = {}): Json {
   };
 }
 
-/** The session.completed example of DESIGN.md "Events". */
+/** The session.completed example of the README's "Events". */
 function sessionCompleted(overrides: Json = {}): Json {
   return {
     type: 'session.completed',
@@ -59,7 +59,7 @@ function parsed(input: unknown): PlanEvent {
   return event;
 }
 
-describe('clinicEventSchema on the DESIGN.md examples', () => {
+describe('clinicEventSchema on the documented examples', () => {
   it('accepts session.completed with an escort, unchanged', () => {
     expect(clinicEventSchema.parse(sessionCompleted())).toEqual(sessionCompleted());
   });

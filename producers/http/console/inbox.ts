@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clinic } from '../../../config/clinics.ts';
 import type { EscalationKind } from '../../../core/escalation.ts';
 import type { Sql } from '../../../store/db.ts';
+import { byUrgency } from '../../../store/escalations.ts';
 import { html, type SafeHtml } from './html.ts';
 import { age, clinicTime } from './layout.ts';
 
@@ -14,6 +15,8 @@ export interface InboxItem {
   code: string;
   raisedAt: Date;
   replyText: string | null;
+  /** Every contact was told and nobody acknowledged: the ladder keeps re-notifying. */
+  exhaustedAt: Date | null;
   notified: Array<{ contact: string; channels: string[]; round: number | null }>;
 }
 
@@ -30,13 +33,13 @@ const notifiedDetail = z.object({
 
 /** A clinic's open escalations, urgent first, with the reply that raised each and who has been told. */
 export async function loadInbox(sql: Sql, clinicId: string): Promise<InboxItem[]> {
-  const rows = await sql.query<{ id: string; patient_id: string; first_name: string | null; kind: EscalationKind; reason: string; code: string; raised_at: Date; reply_text: string | null }>(
-    `SELECT e.id, e.patient_id, p.first_name, e.kind, e.reason, e.code, e.raised_at, r.body AS reply_text
+  const rows = await sql.query<{ id: string; patient_id: string; first_name: string | null; kind: EscalationKind; reason: string; code: string; raised_at: Date; reply_text: string | null; exhausted_at: Date | null }>(
+    `SELECT e.id, e.patient_id, p.first_name, e.kind, e.reason, e.code, e.raised_at, r.body AS reply_text, e.exhausted_at
      FROM escalations e
      LEFT JOIN patients p ON p.clinic_id = e.clinic_id AND p.id = e.patient_id
      LEFT JOIN replies r ON r.id = e.reply_id AND r.clinic_id = e.clinic_id
      WHERE e.clinic_id = $1 AND e.status = 'open'
-     ORDER BY CASE e.kind WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 WHEN 'unreachable' THEN 2 ELSE 3 END, e.raised_at
+     ORDER BY ${byUrgency('e')}
      LIMIT 200`,
     [clinicId],
   );
@@ -56,7 +59,7 @@ export async function loadInbox(sql: Sql, clinicId: string): Promise<InboxItem[]
   }
   return rows.map((r) => ({
     id: r.id, patientId: r.patient_id, firstName: r.first_name, kind: r.kind, reason: r.reason, code: r.code,
-    raisedAt: r.raised_at, replyText: r.reply_text, notified: byEscalation.get(r.id) ?? [],
+    raisedAt: r.raised_at, replyText: r.reply_text, exhaustedAt: r.exhausted_at, notified: byEscalation.get(r.id) ?? [],
   }));
 }
 
@@ -76,6 +79,7 @@ function card(item: InboxItem, clinic: Clinic, csrfToken: string, now: Date): Sa
   <p>${who} ${item.reason}.</p>
   ${item.replyText !== null && html`<blockquote aria-label="Their reply">${excerpt(item.replyText)}</blockquote>`}
   <p><strong>Raised:</strong> <time datetime="${item.raisedAt.toISOString()}">${age(item.raisedAt, now)}</time> (${clinicTime(item.raisedAt, clinic.timezone)}) · code ${item.code}</p>
+  ${item.exhaustedAt !== null && html`<p class="exhausted" role="alert"><strong>Nobody has acknowledged:</strong> every contact has been told (since <time datetime="${item.exhaustedAt.toISOString()}">${clinicTime(item.exhaustedAt, clinic.timezone)}</time>); still re-notifying until someone does.</p>`}
   ${notifiedLine(item)}
   <form method="post" action="/console/escalations/${encodeURIComponent(item.id)}/ack">
     <input type="hidden" name="_csrf" value="${csrfToken}">

@@ -27,6 +27,9 @@ const entryWords: Record<TimelineKind, string> = {
   'escalation.raised': 'Escalation raised for staff',
   'escalation.notified': 'Staff notified',
   'escalation.acknowledged': 'Escalation acknowledged',
+  'escalation.closed': 'Review closed: nobody acknowledged it in time',
+  'escalation.contact-unreachable': 'Staff contact could not be reached; the next one was told',
+  'escalation.exhausted': 'Every contact tried, nobody acknowledged; still re-notifying',
 };
 const isEscalationKind = (kind: string): kind is EscalationKind => Object.hasOwn(kindWords, kind);
 const isKnownKind = (kind: string): kind is TimelineKind => Object.hasOwn(entryWords, kind);
