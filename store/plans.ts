@@ -1,4 +1,4 @@
-import type { ChannelRule, ExpectsReply, PlanKind, Recipient, StepSpec } from '../core/care-plan.ts';
+import type { ExpectsReply, PlanKind, StepSpec } from '../core/care-plan.ts';
 import type { Sql } from './db.ts';
 import { patientFromRow, type PatientRecord } from './patients.ts';
 
@@ -136,17 +136,12 @@ export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<
   return answers;
 }
 
-interface StepRow {
+/** The step's columns: the spec's own names, the rest in snake case. */
+interface StepRow extends StepSpec {
   id: string;
   plan_id: string;
   clinic_id: string;
   patient_id: string;
-  key: string;
-  template: string;
-  recipient: Recipient;
-  channel: ChannelRule;
-  critical: boolean;
-  grace: string;
   expects_reply: StepRecord['expectsReply'];
   due_at: Date;
   state: StepState;
