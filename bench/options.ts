@@ -1,4 +1,4 @@
-export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth'] as const;
+export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth', 'classify'] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export interface BenchOptions {

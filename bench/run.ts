@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../config/env.ts';
 import { cancelCase } from './cases/cancel.ts';
+import { classifyCase } from './cases/classify.ts';
 import { dispatchCase } from './cases/dispatch.ts';
 import { growthCase, memoryCase } from './cases/memory-growth.ts';
 import { httpCase } from './cases/http.ts';
@@ -22,6 +23,7 @@ const runners: Record<CaseName, (ctx: BenchContext, opts: BenchOptions) => Promi
   memory: memoryCase,
   'rate-limit': rateLimitCase,
   growth: growthCase,
+  classify: classifyCase,
 };
 
 async function main(): Promise<void> {

@@ -6,6 +6,8 @@ import { phoneSchema } from '../core/phone.ts';
 import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
+import { ehrSchema } from './ehr.ts';
+import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
 
 const contactSchema = z
@@ -34,6 +36,9 @@ export const clinicSchema = z.strictObject({
     closeReviewsAfter: isoDurationSchema.default('P7D'),
   }),
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
+  /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
+  treatments: treatmentPlansSchema,
+  ehr: ehrSchema.optional(),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
   staff: z
     .array(z.strictObject({

@@ -76,6 +76,8 @@ const envSchema = z
       .default([]),
     /** 32 random bytes in base64: the AES-256-GCM key of inbound SMS kept in Redis while PostgreSQL is away. */
     DATA_KEY: z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)').optional(),
+    /** The HL7v2 MLLP listener's port (on HOST); unset keeps it off. */
+    HL7_MLLP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })

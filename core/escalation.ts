@@ -7,10 +7,15 @@ export type NoticeChannel = 'sms' | 'email';
 /** What a reply asks of staff, if anything, and why (in words a nurse reads at a glance). */
 export function escalationFor(reply: ReplyClass): { kind: EscalationKind; reason: string } | undefined {
   switch (reply.kind) {
+    // The cues that decided, never the reply itself: the reason travels by SMS and email.
     case 'crisis':
-      return { kind: 'urgent', reason: `replied with crisis language ("${reply.matched}")` };
+      return { kind: 'urgent', reason: reply.subject === 'other'
+        ? `replied with crisis language about someone else (reported by the sender; ${cues(reply.evidence)})`
+        : `replied with crisis language (${cues(reply.evidence)})` };
     case 'symptom':
-      return { kind: 'attention', reason: `reported a serious symptom ("${reply.matched}")` };
+      return { kind: 'attention', reason: reply.subject === 'other'
+        ? `reported a serious symptom of someone else (reported by the sender; ${cues(reply.evidence)})`
+        : `reported a serious symptom (${cues(reply.evidence)})` };
     case 'score':
       return reply.level === 'attention' ? { kind: 'attention', reason: `rated the check-in ${reply.score} of 5` } : undefined;
     case 'other':
@@ -19,6 +24,8 @@ export function escalationFor(reply: ReplyClass): { kind: EscalationKind; reason
       return undefined;
   }
 }
+
+const cues = (evidence: readonly string[]): string => evidence.join('; ');
 
 /** Someone on the ladder: a clinic contact by position, or the clinic's last resort. */
 export type Rung = number | 'last-resort';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Channel, type PlanKind } from './care-plan.ts';
 import { phoneSchema } from './phone.ts';
 import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
+import { treatmentSchema } from './treatment.ts';
 
 // Ids travel into Redis keys and job ids: keep them printable and bounded.
 export const idSchema = z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'expected 1 to 128 letters, digits, or . _ ~ -');
@@ -44,6 +45,8 @@ export const sessionCompletedSchema = z.strictObject({
     id: idSchema,
     endedAt: isoInstantSchema,
     modality: z.enum(['iv', 'im', 'intranasal', 'oral', 'other']),
+    /** The drug and route given; a clinic may give a treatment its own plan. */
+    treatment: treatmentSchema.optional(),
   }),
 });
 

@@ -1,13 +1,11 @@
-// The words classifyReply looks for, as data (English and Spanish).
+// Keywords and score words classifyReply reads, as data (English and Spanish).
 //
-// Phrase syntax (CRISIS_PHRASES, SYMPTOM_PHRASES): words separated by spaces; `a/b` means
-// either word; a trailing `~` lets that word match with one typo (insert, delete, swap or
-// change one letter, e.g. "suicidel", "siezure"). Write words naturally (accents and
-// apostrophes are fine): they are normalised exactly like the reply, and runs of a repeated
-// letter count as one ("kil" = "kill" = "killll"). One extra word may sit between two phrase
-// words ("want to just die"), and a phrase written as one word also matches ("killmyself").
-// A negation does not cancel a match ("not suicidal"): a false alarm costs a call, a miss
-// can cost a life.
+// CRISIS_PHRASES and SYMPTOM_PHRASES are the phrase lists the service began with; the risk model
+// (core/risk/) keeps them as a floor, word for word (core/risk/known-phrases.ts), so a reply they
+// caught is still caught. Syntax: words separated by spaces; `a/b` means either word; `~` marked a
+// word that may carry a typo (the risk model's lexicon allows typos on long words itself). A
+// negation does not cancel a match ("not suicidal"): a false alarm costs a call, a miss can cost
+// a life.
 
 // Whole-message keywords. Twilio's default opt-out set for long codes
 // (https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out).
@@ -134,4 +132,5 @@ export const TIME_WORDS: readonly string[] = ['at', 'by', 'until', 'till', 'til'
 export const SCORE_TRAIL_WORDS: readonly string[] = [
   'today', 'tonight', 'now', 'i', 'guess', 'think', 'maybe', 'honestly', 'ok', 'okay', 'thanks', 'thank', 'you',
   'stars', 'star', 'hoy', 'creo', 'gracias', 'ya', 'estrellas',
+  'good', 'fine', 'great', 'bad', 'rough', 'meh', 'bien', 'muy', 'mal', 'regular', 'tbh', 'ngl', 'lol', 'jaja', 'day', 'la', 'verdad',
 ];

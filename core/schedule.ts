@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { CarePlan, CarePlanStep, ExpectsReply, PlanKind, StepSpec } from './care-plan.ts';
 import { planAnchor, planKindOf, type PlanEvent } from './events.ts';
+import type { Treatment } from './treatment.ts';
 import { atLocalTime, nextAllowedTime, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
 import { isTimeZone, zoneFor } from './time-zone.ts';
 
@@ -29,6 +30,17 @@ export interface ClinicRules {
   timezone: string;
   quietHours: QuietHours;
   plans: Record<PlanKind, CarePlan>;
+  /** A session's plan by the treatment given, when the clinic has one. */
+  treatments: Partial<Record<Treatment, CarePlan>>;
+}
+
+/** The steps an event's plan follows: its treatment's plan when the clinic has one, else the kind's. */
+export function carePlanFor(clinic: Pick<ClinicRules, 'plans' | 'treatments'>, event: PlanEvent): CarePlan {
+  if (event.type === 'session.completed' && event.session.treatment) {
+    const own = clinic.treatments[event.session.treatment];
+    if (own) return own;
+  }
+  return clinic.plans[planKindOf(event)];
 }
 
 export interface EventSchedule {
@@ -47,7 +59,7 @@ export function scheduleFor(event: PlanEvent, clinic: ClinicRules, now: DateTime
   const { reference, anchorAt } = planAnchor(event);
   const zone = zoneFor(event.patient, clinic);
   const hasEscort = event.type === 'session.completed' && event.escort !== undefined;
-  const steps = planSchedule({ plan: clinic.plans[kind], anchorAt, zone, quietHours: clinic.quietHours, hasEscort, now });
+  const steps = planSchedule({ plan: carePlanFor(clinic, event), anchorAt, zone, quietHours: clinic.quietHours, hasEscort, now });
   return { kind, reference, anchorAt, zone, steps };
 }
 

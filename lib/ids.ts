@@ -28,3 +28,8 @@ export function deliveryId(step: string, channel: Channel): string {
 export function escalationId(clinicId: string, patientId: string, cause: string): string {
   return `esc-${digest(clinicId, patientId, cause)}`;
 }
+
+/** One stored EHR notification per (clinic, what the EHR says identifies it). */
+export function ehrNotificationId(clinicId: string, dedupKey: string): string {
+  return `ehr-${digest(clinicId, dedupKey)}`;
+}

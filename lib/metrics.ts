@@ -38,6 +38,7 @@ export function createMetrics() {
     }),
     queueDepth: new Gauge({ name: 'aftercare_queue_jobs', help: 'Jobs per queue and state, read at scrape time', labelNames: ['queue', 'state'], registers }),
     oldestOverdue: new Gauge({ name: 'aftercare_oldest_overdue_step_seconds', help: 'Age of the oldest step past its due time and not yet sent (0 when none)', registers }),
+    ehrNotifications: new Gauge({ name: 'aftercare_ehr_notifications', help: 'Stored EHR notifications by source and state (failed and unmapped need an operator), read at scrape time', labelNames: ['source', 'status'], registers }),
     jobsFailed: new Counter({ name: 'aftercare_jobs_failed_total', help: 'Jobs that failed, by queue and reason code', labelNames: ['queue', 'reason'], registers }),
   };
 }

@@ -11,6 +11,7 @@ export const queueNames = {
   escalations: 'escalations',
   maintenance: 'maintenance',
   inbound: 'inbound',
+  ehrIntake: 'ehr-intake',
 } as const;
 
 export const eventJobSchema = z.strictObject({ clinicId: z.string().min(1), eventId: z.string().min(1) });
@@ -28,6 +29,12 @@ export type StepJob = z.infer<typeof stepJobSchema>;
 /** An inbound SMS kept while PostgreSQL is away: sealed (AES-256-GCM), never phone or body in the clear. */
 export const inboundJobSchema = z.strictObject({ sealed: z.string().min(1) });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
+/** A stored EHR notification to fetch and map (store/ehr-notifications.ts). */
+export const ehrIntakeJobSchema = z.strictObject({ notificationId: z.string().min(1) });
+export type EhrIntakeJob = z.infer<typeof ehrIntakeJobSchema>;
+/** The esketamine REMS reminder of a plan, on the same queue ('rems-reminder' jobs). */
+export const remsJobSchema = z.strictObject({ planId: z.string().min(1) });
+export type RemsJob = z.infer<typeof remsJobSchema>;
 
 /** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
 export interface RetryPolicy {
@@ -46,6 +53,7 @@ export interface Queues {
   steps: Queue<StepJob | FallbackJob | ReplyWindowJob>;
   escalations: Queue<NoticeJob>;
   maintenance: Queue;
+  ehrIntake: Queue<EhrIntakeJob | RemsJob>;
   prefix: string;
   jobOptions: JobsOptions;
   close(): Promise<void>;
@@ -56,17 +64,19 @@ export function openQueues(connection: RedisClient, prefix: string, retry: Retry
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
+  const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
   // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
-  for (const queue of [events, steps, escalations, maintenance]) queue.on('error', (err) => onError?.(err, queue.name));
+  for (const queue of [events, steps, escalations, maintenance, ehrIntake]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
     events,
     steps,
     escalations,
     maintenance,
+    ehrIntake,
     prefix,
     jobOptions: jobOptions(retry),
     async close() {
-      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close()]);
+      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close(), ehrIntake.close()]);
     },
   };
 }
@@ -103,4 +113,15 @@ export async function enqueueNotice(queues: Queues, job: NoticeJob, at?: Date, n
   await queues.escalations.add('notify', job, {
     ...queues.jobOptions, jobId: `${job.escalationId}-round${job.round}`, delay: at ? Math.max(0, at.getTime() - now.getTime()) : 0,
   });
+}
+
+/** The notification id is the job id: storing and enqueuing again adds nothing. */
+export async function enqueueEhrIntake(queues: Queues, notificationIds: string[]): Promise<void> {
+  if (notificationIds.length === 0) return;
+  await queues.ehrIntake.addBulk(notificationIds.map((id) => ({ name: 'intake', data: { notificationId: id }, opts: { ...queues.jobOptions, jobId: id } })));
+}
+
+export async function enqueueRemsReminders(queues: Queues, planIds: string[]): Promise<void> {
+  if (planIds.length === 0) return;
+  await queues.ehrIntake.addBulk(planIds.map((planId) => ({ name: 'rems-reminder', data: { planId }, opts: { ...queues.jobOptions, jobId: `${planId}-rems` } })));
 }

@@ -11,6 +11,7 @@ import { enqueueNotice, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { raiseEscalation } from '../store/escalations.ts';
 import { loadPatient, setSmsOptOut, standInForUnknownSender } from '../store/patients.ts';
+import { latestPlanKind } from '../store/plans.ts';
 import { markReplied, recordReply, senderByPhone, standingOptOut, type Sender } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
@@ -42,7 +43,7 @@ export interface ReplyOutcome {
 }
 
 const answers = { crisis: 'crisis-reply', help: 'help-reply', 'opt-out': 'opt-out-confirmation', 'opt-in': 'opt-in-confirmation' } as const;
-type AnswerKey = (typeof answers)[keyof typeof answers];
+type AnswerKey = (typeof answers)[keyof typeof answers] | 'crisis-reply-other';
 
 // Whom the staff notice says wrote, when it was not the patient.
 const senderReason = { patient: (r: string) => r, escort: (r: string) => `has an escort who ${r}`,
@@ -78,7 +79,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
   const { sender, clinic } = match;
   const { clinicId, patientId } = sender;
   const checkin = sender.checkinStepId;
-  const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined });
+  const plan = await latestPlanKind(deps.db, clinicId, patientId);
+  const reply = classifyReply(sms.body, { checkinOpen: checkin !== undefined, ...(plan ? { plan } : {}) });
   const wanted = escalationFor(reply);
 
   const outcome = await deps.db.transaction(async (tx) => {
@@ -87,7 +89,8 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
       classification: reply.kind, level: reply.level, stepId: checkin ?? null, detail: { ...reply, sender: sender.sender } });
     if (!fresh) return undefined;
     await addTimeline(tx, [{ clinicId, patientId, kind: 'reply.received', stepId: checkin ?? null, detail: { replyId: sms.sid, text: sms.body,
-      classification: reply.kind, level: reply.level, sender: sender.sender, ...(reply.kind === 'score' ? { score: reply.score } : {}) } }]);
+      classification: reply.kind, level: reply.level, sender: sender.sender, ...(reply.kind === 'score' ? { score: reply.score } : {}),
+      ...(reply.kind === 'crisis' || reply.kind === 'symptom' ? { evidence: reply.evidence, subject: reply.subject } : {}) } }]);
     let confirm = true;
     if (reply.kind === 'opt-out' || reply.kind === 'opt-in') {
       const out = reply.kind === 'opt-out';
@@ -129,7 +132,9 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
   // Someone who is not a patient is answered only with crisis guidance. A message kept while the
   // database was away was answered then, from the clinic file, only if it was a crisis.
   const answerKey = reply.kind in answers && (sender.sender === 'patient' || reply.kind === 'crisis') && outcome.confirm
-    && (!options.late || reply.kind === 'crisis') ? answers[reply.kind as keyof typeof answers] : undefined;
+    && (!options.late || reply.kind === 'crisis')
+    ? (reply.kind === 'crisis' && reply.subject === 'other' ? 'crisis-reply-other' : answers[reply.kind as keyof typeof answers])
+    : undefined;
   const answer = answerKey ? await answerText(deps.db, clinic, sender, answerKey) : undefined;
   if (answerKey) await addTimeline(deps.db, [{ clinicId, patientId, kind: 'reply.answered', detail: { replyId: sms.sid, template: answerKey,
     ...(options.late ? { late: true } : {}), ...(outcome.blocked ? { delivered: false, why: undeliverable[sender.sender] } : {}) } }]);
@@ -160,13 +165,16 @@ async function unknownSender(deps: ReplyDeps, sms: InboundSms, from: string, log
  * file alone, in the language of the clinic texted; nothing for any other message.
  */
 export function immediateCrisisAnswer(clinics: Clinics, sms: InboundSms): string | undefined {
-  if (classifyReply(sms.body, { checkinOpen: false }).kind !== 'crisis') return undefined;
-  return crisisAnswer(clinicTexted(clinics, sms.to && (toE164(sms.to) ?? sms.to)));
+  const reply = classifyReply(sms.body, { checkinOpen: false });
+  if (reply.kind !== 'crisis') return undefined;
+  const clinic = clinicTexted(clinics, sms.to && (toE164(sms.to) ?? sms.to));
+  return crisisAnswer(clinic, clinic.locale, undefined, reply.subject);
 }
 
 /** Crisis guidance from the clinic file alone, in the clinic's language: it needs no database. */
-export function crisisAnswer(clinic: Clinic, locale: 'en' | 'es' = clinic.locale, firstName?: string): string | undefined {
-  const template = findTemplate('crisis-reply', locale);
+export function crisisAnswer(clinic: Clinic, locale: 'en' | 'es' = clinic.locale, firstName?: string, subject: 'self' | 'other' = 'self'): string | undefined {
+  // Someone else's emergency: the sender is told to call the emergency number for them now.
+  const template = findTemplate(subject === 'other' ? 'crisis-reply-other' : 'crisis-reply', locale);
   return template && renderSms(template, messageVars(clinic, firstName ?? greeting[locale], { namesTreatment: clinic.smsNamesTreatment }));
 }
 

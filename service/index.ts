@@ -19,6 +19,7 @@ import { localSecret } from '../lib/local-secret.ts';
 import Fastify from 'fastify';
 import { operations } from '../producers/http/operations.ts';
 import { buildServer } from '../producers/http/server.ts';
+import { startMllpListener, type MllpListener } from '../producers/hl7/mllp-listener.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
@@ -48,6 +49,8 @@ export interface Service {
   claimTimeoutMs: number;
   server?: ReturnType<typeof buildServer>;
   workers?: RunningWorkers;
+  /** The HL7v2 MLLP listener, when HL7_MLLP_PORT is set. */
+  mllp?: MllpListener;
   /** The library path: the same acceptance as POST /v1/events, for the event's own clinic. */
   accept(event: unknown): Promise<Accepted>;
   listen(): Promise<string>;
@@ -108,6 +111,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         ...deps, redis: workerRedis, queues: workerQueues,
         concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
+        accept,
       });
       closers.push(() => running.close());
       workers = running;
@@ -149,6 +153,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         })
       : undefined;
     if (server) closers.push(() => server.close());
+    const mllp = server && env.HL7_MLLP_PORT !== undefined
+      ? await startMllpListener({ ...deps, accept }, { port: env.HL7_MLLP_PORT, host: env.HOST })
+      : undefined;
+    if (mllp) closers.push(() => mllp.close());
     // A worker-only process has no API; an orchestrator still needs its health and metrics.
     const health = role === 'worker' && env.HEALTH_PORT !== undefined
       ? Fastify({ logger: false }).register(operations, { ...deps, liveness: workers?.liveness, operationsToken: env.OPERATIONS_TOKEN })
@@ -159,7 +167,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     }
 
     return {
-      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, server, workers,
+      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, server, workers, mllp,
       accept: (event) => accept(event),
       async listen() {
         if (!server) throw new Error(`role ${role} serves no HTTP`);

@@ -292,3 +292,12 @@ export async function oldestOverdueSeconds(sql: Sql): Promise<number> {
   );
   return Math.max(0, row?.seconds ?? 0);
 }
+
+/** The kind of the patient's latest plan: a reply is read in its light (relapse matters in a cessation plan). */
+export async function latestPlanKind(sql: Sql, clinicId: string, patientId: string): Promise<PlanRecord['kind'] | undefined> {
+  const [row] = await sql.query<{ kind: PlanRecord['kind'] }>(
+    'SELECT kind FROM plans WHERE clinic_id = $1 AND patient_id = $2 ORDER BY anchor_at DESC LIMIT 1',
+    [clinicId, patientId],
+  );
+  return row?.kind;
+}

@@ -26,6 +26,25 @@ export const en = {
         `Hi ${v.escortName ?? 'there'},\n\nThank you for helping ${v.firstName} get home today. After a ketamine session, reactions and coordination can stay slow for the rest of the day, even when someone seems and feels fine.\n\nPlease make sure ${v.firstName} doesn't drive today. A quiet, restful evening is best.\n\nIf you are worried about ${v.firstName}, call us on ${v.clinicPhone}. In an emergency, call ${v.emergencyPhone}.\n\n${signOff(v)}`,
     },
   },
+  // Esketamine's label: no driving or machinery until the next day, after a restful sleep.
+  'no-driving-esketamine': {
+    sms: (v) =>
+      `Hi ${v.firstName}, this is ${v.clinicName}. Please don't drive or use machinery until tomorrow, after a good night's sleep, even if you feel fine after ${v.namesTreatment ? 'your esketamine treatment' : 'your treatment'}. Arrange a ride home and rest.`,
+    email: {
+      subject: (v) => `${v.clinicName}: no driving until tomorrow`,
+      text: (v) =>
+        `Hi ${v.firstName},\n\nThank you for coming in today. After an esketamine treatment, please don't drive or operate machinery until tomorrow, once you have had a restful night's sleep, even if you feel completely fine today. Alertness and reactions can stay affected for longer than you notice.\n\nPlease arrange for someone to take you home, or use a taxi or rideshare, and give yourself the evening to rest.\n\nIf anything worries you, call us on ${v.clinicPhone}. In an emergency, call ${v.emergencyPhone}.\n\n${signOff(v)}`,
+    },
+  },
+  'no-driving-esketamine-escort': {
+    sms: (v) =>
+      `Hi ${v.escortName ?? 'there'}, this is ${v.clinicName}. Thank you for helping ${v.firstName} today. Please make sure they don't drive until tomorrow, after a good night's sleep, even if they seem fine.`,
+    email: {
+      subject: (v) => `${v.clinicName}: please make sure ${v.firstName} doesn't drive until tomorrow`,
+      text: (v) =>
+        `Hi ${v.escortName ?? 'there'},\n\nThank you for helping ${v.firstName} get home today. After an esketamine treatment, alertness and reactions can stay affected until the next day, even when someone seems and feels fine.\n\nPlease make sure ${v.firstName} doesn't drive or use machinery until tomorrow, after a restful night's sleep.\n\nIf you are worried about ${v.firstName}, call us on ${v.clinicPhone}. In an emergency, call ${v.emergencyPhone}.\n\n${signOff(v)}`,
+    },
+  },
   'light-meal': {
     sms: (v) =>
       `Hi ${v.firstName}, ${v.clinicName} here. When you're ready to eat, start with something light: a big meal soon after ${session(v)} can bring on nausea. Keep sipping water today.`,
@@ -78,6 +97,15 @@ export const en = {
       subject: (v) => `${v.clinicName}: help is available now`,
       text: (v) =>
         `${v.firstName}, thank you for telling us.\n\nIf you are in danger now, call ${v.emergencyPhone}.\n\nYou can call or text ${v.crisisLine} at any time to talk to someone, or text HOME to 741741.\n\nWe have alerted the ${v.clinicName} team and someone will be in touch. You can also call us on ${v.clinicPhone}.`,
+    },
+  },
+  'crisis-reply-other': {
+    sms: (v) =>
+      `${v.firstName}, thank you for telling us. If they or anyone else is in danger, call ${v.emergencyPhone} now and stay with them. For support, call or text ${v.crisisLine}, or text HOME to 741741. We have alerted the ${v.clinicName} team.`,
+    email: {
+      subject: (v) => `${v.clinicName}: if someone is in danger, call ${v.emergencyPhone} now`,
+      text: (v) =>
+        `${v.firstName}, thank you for telling us.\n\nIf they or anyone else is in danger, call ${v.emergencyPhone} now and stay with them until help arrives.\n\nFor support for them or for you, call or text ${v.crisisLine} at any time, or text HOME to 741741.\n\nWe have alerted the ${v.clinicName} team. You can also call us on ${v.clinicPhone}.`,
     },
   },
   'help-reply': {

@@ -29,6 +29,25 @@ export const es = {
         `${saludo(v.escortName)}:\n\nGracias por acompañar hoy a ${v.firstName}. Después de una sesión de ketamina, los reflejos pueden seguir lentos el resto del día, aunque la persona parezca y se sienta bien.\n\nPor favor, asegúrese de que ${v.firstName} no maneje hoy. Lo mejor es una tarde tranquila y de descanso.\n\nSi algo le preocupa, llámenos al ${v.clinicPhone}. En una emergencia, llame al ${v.emergencyPhone}.\n\n${despedida(v)}`,
     },
   },
+  // Etiqueta de la esketamina: no manejar ni usar maquinaria hasta el día siguiente, tras dormir bien.
+  'no-driving-esketamine': {
+    sms: (v) =>
+      `Hola ${v.firstName}, le escribe ${v.clinicName}. Después de ${v.namesTreatment ? 'su tratamiento de esketamina' : 'su tratamiento'}, no maneje hasta mañana, tras una noche de buen descanso, aunque se sienta bien.`,
+    email: {
+      subject: (v) => `${v.clinicName}: no maneje hasta mañana`,
+      text: (v) =>
+        `Hola ${v.firstName}:\n\nGracias por venir hoy. Después de un tratamiento de esketamina, no maneje ni use maquinaria hasta mañana, después de una noche de sueño reparador, aunque hoy se sienta completamente bien. La atención y los reflejos pueden seguir afectados más tiempo del que usted nota.\n\nOrganice cómo volver a casa sin manejar, con alguien de confianza o en taxi, y tómese la tarde para descansar.\n\nSi algo le preocupa, llámenos al ${v.clinicPhone}. En una emergencia, llame al ${v.emergencyPhone}.\n\n${despedida(v)}`,
+    },
+  },
+  'no-driving-esketamine-escort': {
+    sms: (v) =>
+      `${saludo(v.escortName)}, le escribe ${v.clinicName}. Gracias por acompañar a ${v.firstName}. Asegúrese de que no maneje hasta mañana, tras una noche de buen descanso, aunque parezca estar bien.`,
+    email: {
+      subject: (v) => `${v.clinicName}: ${v.firstName} no debe manejar hasta mañana`,
+      text: (v) =>
+        `${saludo(v.escortName)}:\n\nGracias por acompañar hoy a ${v.firstName}. Después de un tratamiento de esketamina, la atención y los reflejos pueden seguir afectados hasta el día siguiente, aunque la persona parezca y se sienta bien.\n\nPor favor, asegúrese de que ${v.firstName} no maneje ni use maquinaria hasta mañana, después de una noche de sueño reparador.\n\nSi algo le preocupa, llámenos al ${v.clinicPhone}. En una emergencia, llame al ${v.emergencyPhone}.\n\n${despedida(v)}`,
+    },
+  },
   'light-meal': {
     sms: (v) =>
       `Hola ${v.firstName}, le escribe ${v.clinicName}. Cuando quiera comer, empiece con algo ligero: una comida pesada tras ${sesion(v)} puede dar náuseas. Tome agua a sorbos.`,
@@ -81,6 +100,15 @@ export const es = {
       subject: (v) => `${v.clinicName}: hay ayuda disponible ahora`,
       text: (v) =>
         `${v.firstName}, gracias por contarnos.\n\nSi está en peligro ahora, llame al ${v.emergencyPhone}.\n\nPuede llamar o escribir al ${v.crisisLine} a cualquier hora para hablar con alguien, o enviar HOME por mensaje de texto al 741741.\n\nYa avisamos al equipo de ${v.clinicName} y alguien se pondrá en contacto con usted. También puede llamarnos al ${v.clinicPhone}.`,
+    },
+  },
+  'crisis-reply-other': {
+    sms: (v) =>
+      `${v.firstName}, gracias por avisarnos. Si esa u otra persona está en peligro, llame ya al ${v.emergencyPhone} y quédese a su lado. Apoyo: ${v.crisisLine} o HOME al 741741. Avisamos a ${v.clinicName}.`,
+    email: {
+      subject: (v) => `${v.clinicName}: si alguien está en peligro, llame al ${v.emergencyPhone} ahora`,
+      text: (v) =>
+        `${v.firstName}, gracias por avisarnos.\n\nSi esa u otra persona está en peligro, llame al ${v.emergencyPhone} ahora y quédese a su lado hasta que llegue la ayuda.\n\nPara apoyo, para esa persona o para usted, llame o escriba al ${v.crisisLine} a cualquier hora, o envíe HOME por mensaje de texto al 741741.\n\nYa avisamos al equipo de ${v.clinicName}. También puede llamarnos al ${v.clinicPhone}.`,
     },
   },
   'help-reply': {

@@ -5,9 +5,11 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeReplyWindow } from './checkins.ts';
+import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
+import { sendRemsReminder } from './rems-reminder.ts';
 import { dispatchStep } from './dispatcher.ts';
 import { dispatchFallback } from './fallback.ts';
 import { notifyEscalation } from './escalations.ts';
@@ -31,6 +33,8 @@ export interface WorkerDeps {
   /** Liveness fails when due jobs have not moved for this long. */
   stallAfterMs: number;
   now?: () => Date;
+  /** The acceptance path, for events mapped from EHR notifications; without it no EHR intake runs. */
+  accept?: AcceptEvent;
 }
 
 export interface RunningWorkers {
@@ -94,7 +98,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async () => reconcile({ ...deps, every: deps.reconcileEvery }),
     { connection, prefix, concurrency: 1, ...jobLock },
   );
-  const workers = [events, steps, escalations, maintenance];
+  const accept = deps.accept;
+  const ehrIntake = accept
+    ? new Worker(
+        queueNames.ehrIntake,
+        async (job) => job.name === 'rems-reminder'
+          ? sendRemsReminder(deps, parseJob(remsJobSchema, job).planId)
+          : takeEhrNotification({ ...deps, accept }, parseJob(ehrIntakeJobSchema, job).notificationId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+        { connection, prefix, concurrency: 10, ...jobLock },
+      )
+    : undefined;
+  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

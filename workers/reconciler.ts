@@ -2,10 +2,11 @@ import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
 import { ladderRound } from '../core/escalation.ts';
 import type { Logger } from '../lib/logger.ts';
-import { enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
+import { enqueueEhrIntake, enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeStaleReviews, openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
 import { unexpandedEvents } from '../store/events.ts';
+import { pendingEhrNotifications } from '../store/ehr-notifications.ts';
 import { openStepsDueBefore } from '../store/plans.ts';
 import { lapsedCheckins } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
@@ -36,6 +37,8 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   const revived = await reviveFailedJobs(deps);
   const events = await unexpandedEvents(deps.db, now.minus({ seconds: 5 }).toJSDate(), batch);
   await enqueueEvents(deps.queues, events);
+  // EHR notifications stored while Redis was away (job id = notification id: no duplicates).
+  await enqueueEhrIntake(deps.queues, await pendingEhrNotifications(deps.db, now.minus(margin).toJSDate()));
 
   const horizon = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
   let steps = 0;

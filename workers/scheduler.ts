@@ -5,7 +5,7 @@ import { scheduleFor, type ScheduledStep } from '../core/schedule.ts';
 import { planId, stepId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { enqueueSteps, type EventJob, type Queues } from '../lib/queues.ts';
+import { enqueueRemsReminders, enqueueSteps, type EventJob, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { groupCommit } from '../lib/group-commit.ts';
 import { loadEventBodies, markExpanded, type StoredEvent } from '../store/events.ts';
@@ -133,6 +133,9 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   const open = created.flatMap((b) => b.steps.filter((s) => s.state === 'scheduled' && !gone.has(s.id)));
   await enqueueSteps(deps.queues, [...open, ...(await openStepsOfPlans(deps.db, existing))], now);
   for (const s of open) deps.metrics?.stepsScheduled.inc({ template: s.template });
+  // Esketamine (REMS): staff are reminded that the session's monitoring form is due within 7 days.
+  const esketamine = new Set(parsed.flatMap(({ event }) => (event.type === 'session.completed' && event.session.treatment === 'esketamine-nasal' ? [event.id] : [])));
+  await enqueueRemsReminders(deps.queues, created.filter((b) => esketamine.has(b.plan.eventId)).map((b) => b.plan.id));
   for (const b of created) {
     const scheduled = b.steps.filter((s) => s.state === 'scheduled' && !gone.has(s.id)).length;
     deps.log.info({ clinicId: b.plan.clinicId, eventId: b.plan.eventId, planId: b.plan.id, scheduled, expired: b.steps.length - scheduled }, 'plan scheduled');

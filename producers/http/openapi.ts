@@ -7,6 +7,7 @@ import { errorCatalogue, type ErrorCode } from '../../lib/errors.ts';
 import { timelineKinds } from '../../store/timeline.ts';
 import type { Accepted } from '../accept-event.ts';
 import type { PlanPreview } from '../preview-plan.ts';
+import { ehrPaths, ehrTag } from './ehr-openapi.ts';
 
 type JsonSchema = z.core.JSONSchema.BaseSchema;
 
@@ -293,6 +294,7 @@ function paths(idParam: JsonSchema) {
       ...operator, tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics',
       responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
     } },
+    ...ehrPaths(),
   };
 }
 
@@ -321,6 +323,7 @@ export function buildOpenApiDocument() {
       { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
       { name: 'Patient links', description: 'Opened by patients from their email; not for clinic integrators.' },
       { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
+      ehrTag,
     ],
     security: [{ clinicApiKey: [] }],
     paths: paths(parameterSchema(idSchema)),

@@ -5,6 +5,7 @@ import type { Metrics } from '../../lib/metrics.ts';
 import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import { exhaustedEscalations } from '../../store/escalations.ts';
+import { countEhrNotifications } from '../../store/ehr-notifications.ts';
 import { oldestOverdueSeconds } from '../../store/plans.ts';
 
 export interface OperationsDeps {
@@ -69,6 +70,7 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
       }),
       oldestOverdueSeconds(deps.db).then((s) => deps.metrics.oldestOverdue.set(s)),
       exhaustedEscalations(deps.db).then((n) => deps.metrics.escalationsExhausted.set(n)),
+      countEhrNotifications(deps.db).then((rows) => rows.forEach((r) => deps.metrics.ehrNotifications.set({ source: r.source, status: r.status }, r.count))),
     ]).catch(() => {});
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

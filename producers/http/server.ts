@@ -19,6 +19,10 @@ import { apiDocs } from './docs.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
+import { fhirNotify } from '../fhir/notify-route.ts';
+import { ehrNotificationsApi } from './ehr-notifications.ts';
+import { hl7Http } from '../hl7/hl7-route.ts';
+import { createAcceptor } from '../accept-event.ts';
 import type { Accept } from '../accept-event.ts';
 
 export interface ServerDeps {
@@ -112,6 +116,9 @@ export function buildServer(deps: ServerDeps) {
   app.register(apiDocs, deps);
   app.register(adminQueues, deps);
   app.register(unsubscribeLinks, deps);
+  app.register(fhirNotify, deps);
+  app.register(ehrNotificationsApi, deps);
+  app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;
 }

@@ -131,6 +131,46 @@ describe('crisis language', () => {
   });
 });
 
+describe('risk read from the words', () => {
+  it("tells a sender reporting someone else's emergency to call the emergency number now, and staff read that it was reported", async () => {
+    const { p, twilio: t } = await startRig();
+    const body = "this is her husband, she's not breathing right and her lips look blue";
+    const reply = await inbound(p, patientPhone, body);
+    expect(reply.twiml).toContain('911');
+    expect(reply.twiml).toContain('anyone else is in danger');
+    const urgent = await waitFor('an urgent escalation', () => escalationOf(p, 'urgent'));
+    const [row] = await p.db.query<{ reason: string }>('SELECT reason FROM escalations WHERE id = $1', [urgent.id]);
+    expect(row?.reason).toMatch(/^replied with crisis language about someone else \(reported by the sender; .*breathing/);
+    await waitFor('the nurse alerted', () => smsTo(t, nurse.phone).length >= 1, 20_000);
+    expect(smsTo(t, nurse.phone)[0]?.body).toContain('reported by the sender');
+    expect(smsTo(t, nurse.phone)[0]?.body).not.toContain('lips look blue');
+  });
+
+  it('puts the cues that decided on the timeline and in the reason, not the reply', async () => {
+    const { p } = await startRig();
+    await inbound(p, patientPhone, 'i have a rope in the garage and keep looking at it');
+    const urgent = await waitFor('an urgent escalation', () => escalationOf(p, 'urgent'));
+    const [row] = await p.db.query<{ reason: string }>('SELECT reason FROM escalations WHERE id = $1', [urgent.id]);
+    expect(row?.reason).toMatch(/^replied with crisis language \(means: rope/);
+    expect(row?.reason).not.toContain('garage');
+    const [entry] = await p.db.query<{ detail: { evidence: string[]; subject: string } }>("SELECT detail FROM timeline WHERE kind = 'reply.received'");
+    expect(entry?.detail.subject).toBe('self');
+    expect(entry?.detail.evidence).toEqual(expect.arrayContaining([expect.stringMatching(/^means: rope/)]));
+  });
+
+  it('opts out on a stop in plain words, and not on "stop" inside a symptom', async () => {
+    const { p } = await startRig({ patientEmail: false });
+    await inbound(p, patientPhone, "I can't stop throwing up");
+    const [still] = await p.db.query<{ sms_opted_out_at: Date | null }>('SELECT sms_opted_out_at FROM patients');
+    expect(still?.sms_opted_out_at).toBeNull();
+    await waitFor('an attention escalation', () => escalationOf(p, 'attention'));
+    const stop = await inbound(p, patientPhone, 'please stop texting me');
+    expect(stop.twiml).toContain('START');
+    const [patient] = await p.db.query<{ sms_opted_out_at: Date | null }>('SELECT sms_opted_out_at FROM patients');
+    expect(patient?.sms_opted_out_at).toBeInstanceOf(Date);
+  });
+});
+
 describe('opt-out', () => {
   it('sends no SMS after STOP, across a later due step, and START opts back in', async () => {
     const { p, twilio: t } = await startRig({ patientEmail: false });

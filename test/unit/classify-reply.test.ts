@@ -49,7 +49,8 @@ const table: Row[] = [
   ['the end of the session was rough', false, 'other', 'review'],
   ['yes I got home ok', false, 'other', 'review'],
   ['help me understand the next dose', false, 'other', 'review'],
-  ['stop please', false, 'other', 'review'],
+  // A bare polite stop is a stop (FCC revocation rule: any reasonable wording).
+  ['stop please', false, 'opt-out', 'none'],
   ['I quit coffee this week', true, 'other', 'review'],
   // crisis wins over everything
   ['STOP i want to kill myself', false, 'crisis', 'urgent'],
@@ -218,7 +219,7 @@ describe('help keywords', () => {
 
 describe('crisis language', () => {
   it('names the phrase it matched', () => {
-    expect(classifyReply('i want to kil myself', open)).toEqual({ kind: 'crisis', level: 'urgent', matched: 'kill myself' });
+    expect(classifyReply('i want to kil myself', open)).toMatchObject({ kind: 'crisis', level: 'urgent', matched: 'kill myself', subject: 'self' });
   });
 
   it('finds one crisis phrase in the middle of a 600-character message', () => {
@@ -255,10 +256,11 @@ describe('scores', () => {
 
 describe('serious symptoms', () => {
   it('outranks a score given in the same reply', () => {
-    expect(classifyReply('3 but I fainted this morning', open)).toEqual({
+    expect(classifyReply('3 but I fainted this morning', open)).toMatchObject({
       kind: 'symptom',
       level: 'attention',
-      matched: 'fainted',
+      matched: expect.stringMatching(/^faint/),
+      evidence: expect.arrayContaining([expect.stringMatching(/^fainting or a fall: faint/)]),
     });
   });
 

@@ -85,6 +85,8 @@ describe('shipped templates', () => {
   it.each([
     { locale: 'en' as const, key: 'crisis-reply' as const },
     { locale: 'es' as const, key: 'crisis-reply' as const },
+    { locale: 'en' as const, key: 'crisis-reply-other' as const },
+    { locale: 'es' as const, key: 'crisis-reply-other' as const },
   ])('$locale crisis reply gives the emergency number, the crisis line and the Crisis Text Line', ({ locale, key }) => {
     const sms = renderSms(findTemplate(key, locale) as MessageTemplate, vars({ emergencyPhone: '911', crisisLine: '988' }));
     expect(sms).toMatch(/\b911\b/);

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { defaultCarePlan } from '../../core/care-plan.ts';
+import { carePlanSchema, defaultCarePlan } from '../../core/care-plan.ts';
 import { clinicEventSchema, type PlanEvent } from '../../core/events.ts';
 import { defaultQuietHours, nextAllowedTime } from '../../core/quiet-hours.ts';
 import { scheduleFor, type ClinicRules } from '../../core/schedule.ts';
@@ -10,9 +10,10 @@ const clinic: ClinicRules = {
   timezone: 'America/Denver',
   quietHours: defaultQuietHours,
   plans: { session: defaultCarePlan('session'), cessation: defaultCarePlan('cessation') },
+  treatments: { 'esketamine-nasal': carePlanSchema.parse([{ key: 'rems-observed', template: 'light-meal', after: 'PT2H' }]) },
 };
 
-function session(overrides: { timezone?: string; escort?: boolean } = {}): PlanEvent {
+function session(overrides: { timezone?: string; escort?: boolean; treatment?: string } = {}): PlanEvent {
   const event = clinicEventSchema.parse({
     type: 'session.completed',
     id: 'evt-1',
@@ -20,7 +21,7 @@ function session(overrides: { timezone?: string; escort?: boolean } = {}): PlanE
     patient: { id: 'p-1', firstName: 'Sam', phone: '+15551234567', channel: 'sms', smsConsent: true,
       ...(overrides.timezone ? { timezone: overrides.timezone } : {}) },
     ...(overrides.escort ? { escort: { name: 'Alex', phone: '+15557654321' } } : {}),
-    session: { id: 's-1', endedAt: '2026-11-23T15:30:00-07:00', modality: 'iv' },
+    session: { id: 's-1', endedAt: '2026-11-23T15:30:00-07:00', modality: 'iv', ...(overrides.treatment ? { treatment: overrides.treatment } : {}) },
   });
   if (event.type === 'plan.cancelled') throw new Error('expected a plan event');
   return event;
@@ -70,5 +71,10 @@ describe('scheduleFor', () => {
     const planned = scheduleFor(session({ escort: true }), clinic, now);
     expect(planned.zone).toBe('America/Denver');
     expect(planned.steps.filter((s) => s.recipient === 'escort').map((s) => s.template)).toEqual(['no-driving-escort']);
+  });
+
+  it("follows the treatment's own plan when the clinic has one", () => {
+    const planned = scheduleFor(session({ treatment: 'esketamine-nasal' }), clinic, now);
+    expect(planned.steps.map((s) => s.key)).toEqual(['rems-observed']);
   });
 });
