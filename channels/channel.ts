@@ -29,13 +29,12 @@ export interface EmailMessage {
 }
 
 export type OutboundMessage = SmsMessage | EmailMessage;
-export type ChannelKind = OutboundMessage['channel'];
 
 export interface SentReceipt {
   providerId: string;
 }
 
-export interface Channel<M extends OutboundMessage = OutboundMessage> {
+export interface ChannelAdapter<M extends OutboundMessage = OutboundMessage> {
   kind: M['channel'];
   /** 'twilio' | 'smtp' | 'outbox': said at start-up, never with secrets. */
   provider: string;
@@ -52,16 +51,32 @@ export interface Channel<M extends OutboundMessage = OutboundMessage> {
   close?(): Promise<void>;
 }
 
-/** Thrown by a channel: `permanent` errors are never retried (an invalid number, an unsubscribed recipient). */
+/**
+ * Thrown by a channel, built by what the failure means for a retry: `transient` (the provider did
+ * not take the message: retry with backoff), `permanent` (an invalid number, an unsubscribed
+ * recipient: never retried) or `ambiguous` (the request may have reached the provider: the retry
+ * looks there before sending again).
+ */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
-  constructor(
+  private constructor(
     message: string,
     readonly permanent: boolean,
     readonly code: string,
-    /** The request may have reached the provider: look before sending again. */
     readonly ambiguous = false,
   ) {
     super(message);
+  }
+
+  static transient(code: string, message: string): DeliveryError {
+    return new DeliveryError(message, false, code);
+  }
+
+  static permanent(code: string, message: string): DeliveryError {
+    return new DeliveryError(message, true, code);
+  }
+
+  static ambiguous(code: string, message: string): DeliveryError {
+    return new DeliveryError(message, false, code, true);
   }
 }

@@ -2,14 +2,14 @@ import { unsubscribePath } from '../lib/unsubscribe-link.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SendRate } from '../lib/send-rate.ts';
-import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './channel.ts';
+import type { ChannelAdapter, EmailMessage, OutboundMessage, SmsMessage } from './channel.ts';
 import { createOutbox } from './outbox.ts';
 import { createSmtpEmail } from './smtp-email.ts';
 import { createTwilioSms } from './twilio-sms.ts';
 
 export interface Channels {
-  sms: Channel<SmsMessage>;
-  email: Channel<EmailMessage>;
+  sms: ChannelAdapter<SmsMessage>;
+  email: ChannelAdapter<EmailMessage>;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ export interface ChannelSettings {
  * unsubscribe link.
  */
 export function openChannels(env: ChannelSettings, log: Logger, rate?: SendRate, unsubscribeKey?: Buffer): Channels {
-  const provider: Channel<SmsMessage> = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
+  const provider: ChannelAdapter<SmsMessage> = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
     ? createTwilioSms({
         accountSid: env.TWILIO_ACCOUNT_SID,
         authToken: env.TWILIO_AUTH_TOKEN,
@@ -65,7 +65,7 @@ function unsubscribeLink(env: ChannelSettings, key: Buffer | undefined): ((m: Em
 }
 
 /** A send's `beforeSend` (its claim) runs inside the rate-limit slot, right before the provider call. */
-function beforeProvider<M extends OutboundMessage>(provider: Channel<M>, rate?: SendRate): Channel<M> {
+function beforeProvider<M extends OutboundMessage>(provider: ChannelAdapter<M>, rate?: SendRate): ChannelAdapter<M> {
   const call = async (message: M, beforeSend?: () => Promise<void>) => {
     await beforeSend?.();
     return provider.send(message);

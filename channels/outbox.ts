@@ -1,13 +1,13 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
-import type { Channel, OutboundMessage, SentReceipt } from './channel.ts';
+import type { ChannelAdapter, OutboundMessage, SentReceipt } from './channel.ts';
 
 /**
  * The development transport: one JSON line per message in `<dir>/sms.jsonl` or `<dir>/email.jsonl`.
  * It is a real channel chosen by configuration, used when no provider credentials are set.
  */
-export function createOutbox<M extends OutboundMessage>(kind: M['channel'], dir: string, log: Logger): Channel<M> {
+export function createOutbox<M extends OutboundMessage>(kind: M['channel'], dir: string, log: Logger): ChannelAdapter<M> {
   const file = join(dir, `${kind}.jsonl`);
   // One handle for the process: opening and closing the file per message cost more than the write.
   // Opened for appending, each line is one write the kernel puts at the end, whoever else writes.

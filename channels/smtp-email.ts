@@ -6,7 +6,7 @@ import { PassThrough, pipeline } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import { DeliveryError } from './channel.ts';
-import type { Channel, EmailMessage } from './channel.ts';
+import type { ChannelAdapter, EmailMessage } from './channel.ts';
 
 export interface SmtpEmailOptions {
   /** `smtp://user:pass@host:587`, `smtps://...`; nodemailer reads timeouts from its query too. */
@@ -43,9 +43,10 @@ export function toDeliveryError(err: unknown, bodySent: boolean): DeliveryError 
   const e: NodemailerError = err instanceof Error ? err : new Error(String(err));
   const command = e.command ?? 'send';
   const code = e.code ?? 'unknown';
+  const lost = bodySent ? DeliveryError.ambiguous : DeliveryError.transient;
   // Credentials are the operator's problem, not the recipient's: retry rather than drop the patient.
   if (code === 'EAUTH' || code === 'ENOAUTH') {
-    return new DeliveryError(`smtp authentication failed (${e.responseCode ?? code})`, false, 'smtp-auth');
+    return DeliveryError.transient('smtp-auth', `smtp authentication failed (${e.responseCode ?? code})`);
   }
   if (typeof e.responseCode === 'number') {
     const reply = e.responseCode;
@@ -53,21 +54,21 @@ export function toDeliveryError(err: unknown, bodySent: boolean): DeliveryError 
     const permanent = reply >= 500 && reply !== 503;
     const enhanced = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})\b/.exec(e.response ?? '')?.[1];
     const detail = enhanced === undefined ? `${reply}` : `${reply} ${enhanced}`;
-    return new DeliveryError(`smtp ${detail} after ${command}`, permanent, `smtp-${reply}`);
+    return (permanent ? DeliveryError.permanent : DeliveryError.transient)(`smtp-${reply}`, `smtp ${detail} after ${command}`);
   }
   const cause = e.originalCode ?? code;
   if (CONNECT_FAILURES.has(cause) || CONNECT_FAILURES.has(code)) {
-    return new DeliveryError(`smtp server unreachable (${cause})`, false, 'smtp-unreachable');
+    return DeliveryError.transient('smtp-unreachable', `smtp server unreachable (${cause})`);
   }
   if (CONNECTION_LOST.has(code)) {
     const what = code === 'ETIMEDOUT' ? `timed out (${e.timeoutType ?? 'timeout'})` : `connection lost (${cause})`;
     // Once the body went out the server may have queued it even though no reply came back.
-    return new DeliveryError(`smtp ${what}`, false, code === 'ETIMEDOUT' ? 'smtp-timeout' : 'smtp-connection', bodySent);
+    return lost(code === 'ETIMEDOUT' ? 'smtp-timeout' : 'smtp-connection', `smtp ${what}`);
   }
   if (code === 'EENVELOPE' || code === 'EMESSAGE') {
-    return new DeliveryError(`smtp rejected the message before sending (${code})`, true, 'smtp-invalid-message');
+    return DeliveryError.permanent('smtp-invalid-message', `smtp rejected the message before sending (${code})`);
   }
-  return new DeliveryError(`smtp send failed (${code})`, false, 'smtp-error', bodySent);
+  return lost('smtp-error', `smtp send failed (${code})`);
 }
 
 interface SendProgress {
@@ -80,9 +81,9 @@ function listUnsubscribe(from: string, url: string | undefined): string[] {
   return url === undefined ? [mailto] : [mailto, url];
 }
 
-export function createSmtpEmail(options: SmtpEmailOptions): Channel<EmailMessage> {
+export function createSmtpEmail(options: SmtpEmailOptions): ChannelAdapter<EmailMessage> {
   const transporter = nodemailer.createTransport(options.pool
-    ? { url: options.url, pool: true, maxConnections: options.maxConnections ?? 5 }
+    ? { url: options.url, pool: true, ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }) }
     : { url: options.url, pool: false });
 
   // Per send, keyed by its headers object (nodemailer hands it to plugins as is): did the body start?

@@ -3,7 +3,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 import { DeliveryError } from './channel.ts';
-import type { Channel, SentReceipt, SmsMessage } from './channel.ts';
+import type { ChannelAdapter, SentReceipt, SmsMessage } from './channel.ts';
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -47,31 +47,32 @@ const listedMessage = z.object({ sid: z.string().min(1), body: z.string().nullab
 
 /** `mayHaveArrived`: the call was a create, so a failure after sending leaves the outcome unknown. */
 function toDeliveryError(error: unknown, mayHaveArrived: boolean): DeliveryError {
+  const lost = mayHaveArrived ? DeliveryError.ambiguous : DeliveryError.transient;
   const http = httpFailure.safeParse(error);
   if (http.success) {
     const { status, code } = http.data;
     const label = code === undefined ? `twilio-http-${status}` : `twilio-${code}`;
     if (status === 429 || code === 20429) {
-      return new DeliveryError(`Twilio rate limit reached (HTTP ${status}, ${label})`, false, label);
+      return DeliveryError.transient(label, `Twilio rate limit reached (HTTP ${status}, ${label})`);
     }
-    if (status >= 500) return new DeliveryError(`Twilio server error (HTTP ${status}, ${label})`, false, label);
+    if (status >= 500) return DeliveryError.transient(label, `Twilio server error (HTTP ${status}, ${label})`);
     if (status >= 400) {
       const reason = (code !== undefined && permanentReasons[code]) || 'Twilio rejected the request';
-      return new DeliveryError(`${reason} (HTTP ${status}, ${label})`, true, label);
+      return DeliveryError.permanent(label, `${reason} (HTTP ${status}, ${label})`);
     }
     // A redirect or other non-2xx answer: Twilio did not create anything.
-    return new DeliveryError(`unexpected answer from Twilio (HTTP ${status})`, false, label);
+    return DeliveryError.transient(label, `unexpected answer from Twilio (HTTP ${status})`);
   }
   const network = networkFailure.safeParse(error);
   if (network.success) {
     const { code } = network.data;
-    if (notSentCodes.has(code)) return new DeliveryError(`Twilio unreachable (${code})`, false, 'twilio-unreachable');
+    if (notSentCodes.has(code)) return DeliveryError.transient('twilio-unreachable', `Twilio unreachable (${code})`);
     if (timeoutCodes.has(code)) {
-      return new DeliveryError('Twilio did not answer in time', false, 'twilio-timeout', mayHaveArrived);
+      return lost('twilio-timeout', 'Twilio did not answer in time');
     }
-    return new DeliveryError(`connection to Twilio lost (${code})`, false, 'twilio-connection-lost', mayHaveArrived);
+    return lost('twilio-connection-lost', `connection to Twilio lost (${code})`);
   }
-  return new DeliveryError('Twilio call failed unexpectedly', false, 'twilio-unknown', mayHaveArrived);
+  return lost('twilio-unknown', 'Twilio call failed unexpectedly');
 }
 
 /**
@@ -94,7 +95,7 @@ function startOfUtcDay(date: Date): Date {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
 
-export function createTwilioSms(options: TwilioSmsOptions): Channel<SmsMessage> {
+export function createTwilioSms(options: TwilioSmsOptions): ChannelAdapter<SmsMessage> {
   const { accountSid, authToken, from, messagingServiceSid, statusCallbackUrl } = options;
   if (!from && !messagingServiceSid) {
     throw new ConfigError('Twilio SMS needs a From number or a Messaging Service SID');
@@ -127,7 +128,7 @@ export function createTwilioSms(options: TwilioSmsOptions): Channel<SmsMessage> 
       const parsed = createdMessage.safeParse(created);
       if (!parsed.success) {
         // Twilio answered 2xx, so the message exists; without its sid the caller must look it up.
-        throw new DeliveryError('Twilio accepted the message without a sid', false, 'twilio-bad-response', true);
+        throw DeliveryError.ambiguous('twilio-bad-response', 'Twilio accepted the message without a sid');
       }
       return { providerId: parsed.data.sid };
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan } from '../core/care-plan.ts';
-import { idSchema, localeSchema, type PlanKind } from '../core/events.ts';
+import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan, type PlanKind } from '../core/care-plan.ts';
+import { idSchema, localeSchema } from '../core/events.ts';
 import { phoneSchema } from '../core/phone.ts';
 import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';

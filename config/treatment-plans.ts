@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { carePlanSchema, type CarePlan } from '../core/care-plan.ts';
-import type { PlanEvent, PlanKind } from '../core/events.ts';
 import { defaultTreatmentPlans, treatmentSchema, type Treatment } from '../core/treatment.ts';
 import { isTemplateKey } from '../templates/index.ts';
 
@@ -25,17 +24,3 @@ export const treatmentPlansSchema = z
       });
     }
   });
-
-interface PlansOf {
-  plans: Record<PlanKind, CarePlan>;
-  treatments: Partial<Record<Treatment, CarePlan>>;
-}
-
-/** The steps an event's plan follows: its treatment's plan when the clinic has one, else the kind's. */
-export function carePlanFor(clinic: PlansOf, event: PlanEvent): CarePlan {
-  if (event.type === 'session.completed' && event.session.treatment) {
-    const own = clinic.treatments[event.session.treatment];
-    if (own) return own;
-  }
-  return clinic.plans[event.type === 'session.completed' ? 'session' : 'cessation'];
-}

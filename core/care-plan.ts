@@ -2,11 +2,22 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import { localTimeSchema } from './time-zone.ts';
 
-export type PlanKind = 'session' | 'cessation';
-
 export const isoDurationSchema = z.string().refine((text) => Duration.fromISO(text).isValid, {
   message: 'expected an ISO-8601 duration such as PT2H or P14D',
 });
+
+/** Each clinical event starts its own kind of plan: a session's aftercare, or a cessation's. */
+export type PlanKind = 'session' | 'cessation';
+
+/** Who a step's copy is for: the patient, or the escort named on the session. */
+export const Recipient = z.enum(['patient', 'escort']);
+export type Recipient = z.infer<typeof Recipient>;
+/** How a step picks its channels: the patient's preferred one, one named channel, or both. */
+export const ChannelRule = z.enum(['preferred', 'sms', 'email', 'both']);
+export type ChannelRule = z.infer<typeof ChannelRule>;
+/** The channel a message goes out on. */
+export const Channel = z.enum(['sms', 'email']);
+export type Channel = z.infer<typeof Channel>;
 
 export const stepKeySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected a lowercase key such as checkin-24h');
 
@@ -19,7 +30,7 @@ export const carePlanStepSchema = z.strictObject({
   localTime: localTimeSchema.optional(),
   /** "ignore" marks a critical step: sent even inside quiet hours. */
   quietHours: z.enum(['respect', 'ignore']).default('respect'),
-  channel: z.enum(['preferred', 'sms', 'email', 'both']).default('preferred'),
+  channel: ChannelRule.default('preferred'),
   /** How late the step may still be sent; past it the step expires. */
   grace: isoDurationSchema.default('PT2H'),
   /** Also send the escort's version of this step when the event names an escort. */
@@ -30,6 +41,22 @@ export const carePlanStepSchema = z.strictObject({
 });
 export type CarePlanStep = z.infer<typeof carePlanStepSchema>;
 export type CarePlanStepInput = z.input<typeof carePlanStepSchema>;
+export type ExpectsReply = NonNullable<CarePlanStep['expectsReply']>;
+
+/**
+ * One recipient's copy of a care-plan step, as the scheduler plans it, the store keeps it and
+ * the dispatcher sends it. The escort's copy uses `${template}-escort` and always goes by SMS.
+ */
+export interface StepSpec {
+  key: string;
+  template: string;
+  recipient: Recipient;
+  channel: ChannelRule;
+  /** The step ignores quiet hours. */
+  critical: boolean;
+  /** How late the step may still be sent (ISO-8601 duration). */
+  grace: string;
+}
 
 export const carePlanSchema = z
   .array(carePlanStepSchema)

@@ -1,9 +1,9 @@
-export type ChannelName = 'sms' | 'email';
+import type { Channel, ChannelRule, Recipient } from './care-plan.ts';
 
 export interface Reachability {
-  recipient: 'patient' | 'escort';
-  rule: 'preferred' | 'sms' | 'email' | 'both';
-  preferred: ChannelName;
+  recipient: Recipient;
+  rule: ChannelRule;
+  preferred: Channel;
   phone: string | null;
   email: string | null;
   smsConsent: boolean;
@@ -14,11 +14,11 @@ export interface Reachability {
 
 export interface ChannelChoice {
   /** Channels to send on, in order. */
-  send: Array<{ channel: ChannelName; to: string }>;
+  send: Array<{ channel: Channel; to: string }>;
   /** Used only when a channel in `send` fails permanently. */
-  fallback: Array<{ channel: ChannelName; to: string }>;
+  fallback: Array<{ channel: Channel; to: string }>;
   /** Why a wanted channel cannot be used (for the timeline). */
-  unavailable: Array<{ channel: ChannelName; reason: string }>;
+  unavailable: Array<{ channel: Channel; reason: string }>;
 }
 
 /** Which channels a step goes out on, given consent and opt-out as they stand at send time. */
@@ -28,7 +28,7 @@ export function chooseChannels(r: Reachability): ChannelChoice {
       ? { send: [{ channel: 'sms', to: r.phone }], fallback: [], unavailable: [] }
       : { send: [], fallback: [], unavailable: [{ channel: 'sms', reason: 'escort has no phone' }] };
   }
-  const usable = new Map<ChannelName, string>();
+  const usable = new Map<Channel, string>();
   const unavailable: ChannelChoice['unavailable'] = [];
   if (!r.phone) unavailable.push({ channel: 'sms', reason: 'no phone on file' });
   else if (r.smsOptedOut) unavailable.push({ channel: 'sms', reason: 'patient opted out of SMS' });
@@ -38,9 +38,9 @@ export function chooseChannels(r: Reachability): ChannelChoice {
   else if (r.emailOptedOut) unavailable.push({ channel: 'email', reason: 'patient opted out of email' });
   else usable.set('email', r.email);
 
-  const wanted: ChannelName[] =
+  const wanted: Channel[] =
     r.rule === 'both' ? ['sms', 'email'] : r.rule === 'preferred' ? [r.preferred] : [r.rule];
-  const pick = (c: ChannelName) => (usable.has(c) ? [{ channel: c, to: usable.get(c) ?? '' }] : []);
+  const pick = (c: Channel) => (usable.has(c) ? [{ channel: c, to: usable.get(c) ?? '' }] : []);
   const others = (['sms', 'email'] as const).filter((c) => !wanted.includes(c)).flatMap(pick);
   const send = wanted.flatMap(pick);
   // When the wanted channel cannot be used at all, the other one carries the message.

@@ -1,6 +1,6 @@
 import { DateTime, type DurationLike } from 'luxon';
 import { z } from 'zod';
-import type { PlanKind } from './care-plan.ts';
+import { Channel, type PlanKind } from './care-plan.ts';
 import { phoneSchema } from './phone.ts';
 import { isoInstantSchema, timeZoneSchema } from './time-zone.ts';
 import { treatmentSchema } from './treatment.ts';
@@ -19,7 +19,7 @@ export const patientSchema = z
     email: z.email().max(254).optional(),
     timezone: timeZoneSchema.optional(),
     locale: localeSchema.default('en'),
-    channel: z.enum(['sms', 'email']),
+    channel: Channel,
     smsConsent: z.boolean().default(false),
   })
   .superRefine((p, ctx) => {

@@ -1,3 +1,4 @@
+import type { Channel } from './care-plan.ts';
 import { toE164 } from './phone.ts';
 
 // What EHR patient records (FHIR Patient, HL7 PID) have in common once read: how to reach the person.
@@ -15,7 +16,7 @@ export type EhrPatient = {
   phone?: string;
   email?: string;
   locale: 'en' | 'es';
-  channel: 'sms' | 'email';
+  channel: Channel;
   smsConsent: boolean;
 };
 

@@ -29,6 +29,15 @@ export function endOfQuietHours(local: DateTime, quietHours: QuietHours): DateTi
   return atLocalTime(endsTomorrow ? local.plus({ days: 1 }) : local, quietHours.end);
 }
 
+/**
+ * When a message meant for `local` may go: then, or at the end of the quiet hours it falls in
+ * (`deferred`). A critical message (the same-day no-driving reminder) ignores quiet hours.
+ */
+export function nextAllowedTime(local: DateTime, quietHours: QuietHours, options: { critical: boolean }): { at: DateTime; deferred: boolean } {
+  if (options.critical || !inQuietHours(local, quietHours)) return { at: local, deferred: false };
+  return { at: endOfQuietHours(local, quietHours), deferred: true };
+}
+
 /** The next instant quiet hours begin after `local`, which is outside them. */
 function nextStartOfQuietHours(local: DateTime, quietHours: QuietHours): DateTime {
   const today = atLocalTime(local, quietHours.start);

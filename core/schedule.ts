@@ -1,22 +1,13 @@
 import { DateTime, Duration } from 'luxon';
-import type { CarePlan, CarePlanStep } from './care-plan.ts';
-import { atLocalTime, endOfQuietHours, inQuietHours, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
+import type { CarePlan, CarePlanStep, ExpectsReply, PlanKind, StepSpec } from './care-plan.ts';
+import { planAnchor, planKindOf, type PlanEvent } from './events.ts';
+import type { Treatment } from './treatment.ts';
+import { atLocalTime, nextAllowedTime, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
+import { isTimeZone, zoneFor } from './time-zone.ts';
 
-export { endOfQuietHours, inQuietHours } from './quiet-hours.ts';
-import { isTimeZone } from './time-zone.ts';
-
-export interface ScheduledStep {
-  key: string;
-  /** Template key; the escort copy of a step uses `${template}-escort`. */
-  template: string;
-  recipient: 'patient' | 'escort';
-  /** Escort copies are always 'sms'. */
-  channel: 'preferred' | 'sms' | 'email' | 'both';
-  /** The step ignores quiet hours. */
-  critical: boolean;
-  grace: string;
+export interface ScheduledStep extends StepSpec {
   /** Patient copy only. */
-  expectsReply?: { within: string; remindOnce: boolean };
+  expectsReply?: ExpectsReply;
   /** UTC ISO: anchor + after, snapped to localTime if any (before quiet hours). */
   plannedAt: string;
   /** UTC ISO: plannedAt moved to the end of quiet hours when needed. */
@@ -33,6 +24,44 @@ export type SendDecision =
   | { action: 'send' }
   | { action: 'defer'; until: string; reason: string }
   | { action: 'expire'; reason: string };
+
+/** What of a clinic's settings a schedule depends on. */
+export interface ClinicRules {
+  timezone: string;
+  quietHours: QuietHours;
+  plans: Record<PlanKind, CarePlan>;
+  /** A session's plan by the treatment given, when the clinic has one. */
+  treatments: Partial<Record<Treatment, CarePlan>>;
+}
+
+/** The steps an event's plan follows: its treatment's plan when the clinic has one, else the kind's. */
+export function carePlanFor(clinic: Pick<ClinicRules, 'plans' | 'treatments'>, event: PlanEvent): CarePlan {
+  if (event.type === 'session.completed' && event.session.treatment) {
+    const own = clinic.treatments[event.session.treatment];
+    if (own) return own;
+  }
+  return clinic.plans[planKindOf(event)];
+}
+
+export interface EventSchedule {
+  kind: PlanKind;
+  /** The session or cessation id the plan is keyed by. */
+  reference: string;
+  anchorAt: string;
+  /** The zone the plan is made in and keeps. */
+  zone: string;
+  steps: ScheduledStep[];
+}
+
+/** The schedule of an event at a clinic, as the scheduler stores it and the preview shows it. */
+export function scheduleFor(event: PlanEvent, clinic: ClinicRules, now: DateTime): EventSchedule {
+  const kind = planKindOf(event);
+  const { reference, anchorAt } = planAnchor(event);
+  const zone = zoneFor(event.patient, clinic);
+  const hasEscort = event.type === 'session.completed' && event.escort !== undefined;
+  const steps = planSchedule({ plan: carePlanFor(clinic, event), anchorAt, zone, quietHours: clinic.quietHours, hasEscort, now });
+  return { kind, reference, anchorAt, zone, steps };
+}
 
 export function planSchedule(input: {
   plan: CarePlan;
@@ -64,8 +93,7 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
     // current offset when that offset is valid, so the time is sent once, never twice.
     planned = atLocalTime(planned, step.localTime);
   }
-  const inQuiet = !critical && inQuietHours(planned, quietHours);
-  const quietEnd = inQuiet ? endOfQuietHours(planned, quietHours) : planned;
+  const { at: quietEnd, deferred: inQuiet } = nextAllowedTime(planned, quietHours, { critical });
   // A step already due when the event is planned gets the same verdict the dispatcher would
   // give it now (expired, or waiting for the end of tonight's quiet hours); a future step is scheduled.
   const verdict = quietEnd <= now ? decideSend({ dueAt: utcIso(quietEnd), zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
@@ -123,9 +151,9 @@ export function decideSend(input: {
   }
   // A job that fires early (clock skew, a repaired job) waits for its time.
   if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText()}` };
-  if (!input.critical && inQuietHours(now, input.quietHours)) {
-    const end = endOfQuietHours(now, input.quietHours);
-    return { action: 'defer', until: utcIso(end), reason: `quiet hours until ${end.toFormat('HH:mm')} ${zone}` };
+  const allowed = nextAllowedTime(now, input.quietHours, { critical: input.critical });
+  if (allowed.deferred) {
+    return { action: 'defer', until: utcIso(allowed.at), reason: `quiet hours until ${allowed.at.toFormat('HH:mm')} ${zone}` };
   }
   return { action: 'send' };
 }

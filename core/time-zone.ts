@@ -17,6 +17,15 @@ export const timeZoneSchema = z.string().refine(isTimeZone, {
   message: 'not an IANA time zone name (e.g. America/Denver)',
 });
 
+/**
+ * The zone a plan's times are read in. A plan keeps the zone it was made in, so a later event that
+ * moves the patient does not move its times; a patient's zone is their own, else the clinic's.
+ */
+export function zoneFor(of: { zone: string } | { timezone?: string | null | undefined }, clinic: { timezone: string }): string {
+  if ('zone' in of) return of.zone;
+  return of.timezone ?? clinic.timezone;
+}
+
 // "HH:mm" wall-clock time, 00:00 to 23:59.
 export const localTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:mm');
 

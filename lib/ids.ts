@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Channel, Recipient } from '../core/care-plan.ts';
 
 // Ids are derived from business keys the same way everywhere: deterministic (so replays and the
 // reconciler land on the same BullMQ job), free of ':' (BullMQ's key separator) and never all digits.
@@ -14,12 +15,12 @@ export function planId(clinicId: string, patientId: string, kind: string, refere
   return `plan-${digest(clinicId, patientId, kind, reference)}`;
 }
 
-export function stepId(plan: string, key: string, recipient: 'patient' | 'escort'): string {
+export function stepId(plan: string, key: string, recipient: Recipient): string {
   // '.' never appears in a step key, so an escort copy cannot collide with a step named '<key>-escort'.
   return recipient === 'patient' ? `${plan}-${key}` : `${plan}-${key}.escort`;
 }
 
-export function deliveryId(step: string, channel: 'sms' | 'email'): string {
+export function deliveryId(step: string, channel: Channel): string {
   return `${step}-${channel}`;
 }
 

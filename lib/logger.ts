@@ -18,10 +18,10 @@ export const redactedPaths = [
   'req.headers.authorization', 'req.headers.cookie', 'req.body',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {
+export function createLogger(options: { level: string; name?: string }, destination?: DestinationStream): Logger {
   return pino(
     {
-      level: options.level ?? 'info',
+      level: options.level,
       redact: { paths: redactedPaths, censor: '[redacted]' },
       base: { service: 'aftercare', ...(options.name ? { component: options.name } : {}) },
       timestamp: pino.stdTimeFunctions.isoTime,

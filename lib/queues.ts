@@ -41,7 +41,6 @@ export interface RetryPolicy {
   attempts: number;
   backoffMs: number;
 }
-export const defaultRetryPolicy: RetryPolicy = { attempts: 8, backoffMs: 2_000 };
 
 // Completed jobs leave Redis at once: PostgreSQL keeps the history.
 const lean: JobsOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } };
@@ -60,7 +59,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy = defaultRetryPolicy, onError?: (err: Error, queue: string) => void): Queues {
+export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy, onError?: (err: Error, queue: string) => void): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });

@@ -1,19 +1,16 @@
 import { DateTime } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
-import { carePlanFor } from '../config/treatment-plans.ts';
-import { planAnchor, planKindOf } from '../core/events.ts';
-import { planSchedule } from '../core/schedule.ts';
+import type { PlanKind, StepSpec } from '../core/care-plan.ts';
+import { scheduleFor } from '../core/schedule.ts';
 import { AftercareError } from '../lib/errors.ts';
 import { parseClinicEvent } from './accept-event.ts';
 
 export interface PlanPreview {
-  plan: 'session' | 'cessation';
+  plan: PlanKind;
   reference: string;
   timezone: string;
-  steps: Array<{
-    key: string;
-    template: string;
-    recipient: 'patient' | 'escort';
+  steps: Array<Pick<StepSpec, 'key' | 'template' | 'recipient'> & {
+    /** A `ChannelRule`; the published schema says string. */
     channel: string;
     sendAt: string;
     sendAtLocal: string;
@@ -30,22 +27,12 @@ export function previewPlan(clinics: Clinics, input: unknown, callerClinicId: st
     throw new AftercareError('invalid-input', 'Only session.completed and cessation.started events have a plan to preview.', {
       fields: [{ path: 'type', message: 'expected session.completed or cessation.started' }],
     });
-  const kind = planKindOf(event);
-  const { reference, anchorAt } = planAnchor(event);
-  const timezone = event.patient.timezone ?? clinic.timezone;
-  const schedule = planSchedule({
-    plan: carePlanFor(clinic, event),
-    anchorAt,
-    zone: timezone,
-    quietHours: clinic.quietHours,
-    hasEscort: event.type === 'session.completed' && event.escort !== undefined,
-    now: DateTime.fromJSDate(now),
-  });
+  const { kind, reference, zone, steps } = scheduleFor(event, clinic, DateTime.fromJSDate(now));
   return {
     plan: kind,
     reference,
-    timezone,
-    steps: schedule.map((s) => ({
+    timezone: zone,
+    steps: steps.map((s) => ({
       key: s.key,
       template: s.template,
       recipient: s.recipient,

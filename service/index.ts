@@ -45,6 +45,8 @@ export interface Service {
   channels: Channels;
   metrics: Metrics;
   log: Logger;
+  /** CLAIM_TIMEOUT in milliseconds: what a send's dispatcher is given. */
+  claimTimeoutMs: number;
   server?: ReturnType<typeof buildServer>;
   workers?: RunningWorkers;
   /** The HL7v2 MLLP listener, when HL7_MLLP_PORT is set. */
@@ -66,7 +68,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
-  const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: options.dbSchema ?? env.DATABASE_SCHEMA });
+  const schema = options.dbSchema ?? env.DATABASE_SCHEMA;
+  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema } : { dataDir: env.DATA_DIR, schema });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'close failed'));
@@ -94,7 +97,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const metrics = createMetrics();
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
 
-    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now };
+    const claimTimeoutMs = Duration.fromISO(env.CLAIM_TIMEOUT).toMillis();
+    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs };
     const accept = createAcceptor(deps);
     let workers: RunningWorkers | undefined;
     if (role === 'all' || role === 'worker') {
@@ -106,7 +110,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
         concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
-        claimTimeoutMs: Duration.fromISO(env.CLAIM_TIMEOUT).toMillis(),
         stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
         accept,
       });
@@ -164,7 +167,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     }
 
     return {
-      env, db, redis, queues, clinics, channels, metrics, log, server, workers, mllp,
+      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, server, workers, mllp,
       accept: (event) => accept(event),
       async listen() {
         if (!server) throw new Error(`role ${role} serves no HTTP`);

@@ -17,14 +17,10 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
-export interface DbOptions {
-  /** A PostgreSQL server; when unset, an embedded PGlite under `dataDir`. */
-  url?: string;
-  dataDir?: string;
-  /** Schema to live in (tests give each test its own). */
-  schema?: string;
-  poolSize?: number;
-}
+/** A PostgreSQL server, or an embedded PGlite under `dataDir`; `schema` to live in (tests give each test its own). */
+export type DbOptions =
+  | { url: string; schema: string; poolSize?: number }
+  | { url?: undefined; dataDir: string; schema: string };
 
 // Connection-level failures mean "the database is unreachable", which the API turns into 503.
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
@@ -37,15 +33,16 @@ function translate(err: unknown): never {
 }
 
 export async function openDb(options: DbOptions): Promise<Db> {
-  const schema = options.schema ?? 'public';
+  const { schema } = options;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-  return options.url ? openPostgres(options.url, schema, options.poolSize ?? 10) : openPglite(options.dataDir ?? './var', schema);
+  return options.url !== undefined ? openPostgres(options.url, schema, options.poolSize) : openPglite(options.dataDir, schema);
 }
 
-function openPostgres(url: string, schema: string, max: number): Db {
+function openPostgres(url: string, schema: string, max: number | undefined): Db {
   const pool = new pg.Pool({
     connectionString: url,
-    max,
+    // pg's own default (10) when unset.
+    ...(max === undefined ? {} : { max }),
     connectionTimeoutMillis: 3_000,
     options: `-c search_path=${schema}`,
   });

@@ -1,3 +1,4 @@
+import type { Channel } from '../core/care-plan.ts';
 import type { Sql } from './db.ts';
 
 /**
@@ -18,7 +19,7 @@ export type Claim =
 export interface ClaimRequest {
   id: string;
   stepId: string;
-  channel: 'sms' | 'email';
+  channel: Channel;
   provider: string;
 }
 

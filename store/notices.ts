@@ -1,3 +1,4 @@
+import type { Channel } from '../core/care-plan.ts';
 import type { Sql } from './db.ts';
 
 // One staff notice per (escalation, round, person, channel): the claim taken before sending.
@@ -6,7 +7,7 @@ import type { Sql } from './db.ts';
 export interface NoticeRow {
   id: string;
   contact: number;
-  channel: 'sms' | 'email';
+  channel: Channel;
   status: 'sending' | 'sent' | 'retry' | 'failed';
   createdAt: Date;
 }
@@ -28,7 +29,7 @@ export async function recordNotice(sql: Sql, id: string, outcome: { providerId: 
 
 /** A round's notices so far: a retry sends to the same people as the round's first attempt. */
 export async function roundNotices(sql: Sql, escalationId: string, round: number): Promise<NoticeRow[]> {
-  const rows = await sql.query<{ id: string; contact: number; channel: 'sms' | 'email'; status: NoticeRow['status']; created_at: Date }>(
+  const rows = await sql.query<{ id: string; contact: number; channel: Channel; status: NoticeRow['status']; created_at: Date }>(
     'SELECT id, contact, channel, status, created_at FROM notices WHERE escalation_id = $1 AND round = $2 ORDER BY created_at',
     [escalationId, round],
   );

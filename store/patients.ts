@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Channel } from '../core/care-plan.ts';
 import type { Patient } from '../core/events.ts';
 import type { Sql } from './db.ts';
 
@@ -10,7 +11,7 @@ export interface PatientRecord {
   email: string | null;
   timezone: string | null;
   locale: 'en' | 'es';
-  channel: 'sms' | 'email';
+  channel: Channel;
   smsConsent: boolean;
   smsOptedOutAt: Date | null;
   emailOptedOut: boolean;
@@ -44,7 +45,7 @@ interface PatientRow {
   email: string | null;
   timezone: string | null;
   locale: 'en' | 'es';
-  channel: 'sms' | 'email';
+  channel: Channel;
   sms_consent: boolean;
   sms_opted_out_at: Date | null;
   email_opted_out: boolean;

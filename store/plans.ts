@@ -1,3 +1,4 @@
+import type { ExpectsReply, PlanKind, StepSpec } from '../core/care-plan.ts';
 import type { Sql } from './db.ts';
 import { patientFromRow, type PatientRecord } from './patients.ts';
 
@@ -5,7 +6,7 @@ export interface PlanRecord {
   id: string;
   clinicId: string;
   patientId: string;
-  kind: 'session' | 'cessation';
+  kind: PlanKind;
   reference: string;
   eventId: string;
   anchorAt: string;
@@ -17,18 +18,12 @@ export interface PlanRecord {
 export type StepState = 'scheduled' | 'sending' | 'sent' | 'expired' | 'cancelled' | 'skipped' | 'failed';
 export const finalStepStates: readonly StepState[] = ['sent', 'expired', 'cancelled', 'skipped', 'failed'];
 
-export interface StepRecord {
+export interface StepRecord extends StepSpec {
   id: string;
   planId: string;
   clinicId: string;
   patientId: string;
-  key: string;
-  template: string;
-  recipient: 'patient' | 'escort';
-  channel: 'preferred' | 'sms' | 'email' | 'both';
-  critical: boolean;
-  grace: string;
-  expectsReply: { within: string; remindOnce: boolean } | null;
+  expectsReply: ExpectsReply | null;
   dueAt: Date;
   state: StepState;
   reason: string | null;
@@ -141,17 +136,12 @@ export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<
   return answers;
 }
 
-interface StepRow {
+/** The step's columns: the spec's own names, the rest in snake case. */
+interface StepRow extends StepSpec {
   id: string;
   plan_id: string;
   clinic_id: string;
   patient_id: string;
-  key: string;
-  template: string;
-  recipient: 'patient' | 'escort';
-  channel: StepRecord['channel'];
-  critical: boolean;
-  grace: string;
   expects_reply: StepRecord['expectsReply'];
   due_at: Date;
   state: StepState;

@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import { chooseChannels } from '../core/channel-choice.ts';
-import { decideSend } from '../core/schedule.ts';
+import { nextAllowedTime } from '../core/quiet-hours.ts';
+import { zoneFor } from '../core/time-zone.ts';
 import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
 import { loadStep, type StepRecord } from '../store/plans.ts';
 import { markReminded, markWindowClosed, replyWindowOf } from '../store/replies.ts';
@@ -41,17 +42,16 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
 
   if (job.round === 1 && step.expectsReply.remindOnce && !row.reminded) {
     // A reminder is never sent at night: it waits for the end of quiet hours.
-    const decision = decideSend({ dueAt: now.toISO() ?? '', zone: plan.zone, quietHours: clinic.quietHours,
-      critical: false, grace: 'P1D', now });
-    if (decision.action === 'defer') return { state: 'deferred', until: new Date(decision.until) };
+    const allowed = nextAllowedTime(now.setZone(zoneFor(plan, clinic)), clinic.quietHours, { critical: false });
+    if (allowed.deferred) return { state: 'deferred', until: allowed.at.toJSDate() };
     const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
     const choice = chooseChannels({ recipient: 'patient', rule: step.channel, preferred: patient.channel, phone: patient.phone,
       email: patient.email, smsConsent: patient.smsConsent, smsOptedOut: patient.smsOptedOutAt !== null,
       emailOptedOut: patient.emailOptedOut });
     const channels: string[] = [];
     for (const target of choice.send) {
-      const message = buildMessage(step, plan, patient, clinic, target.channel, target.to, { template: 'checkin-reminder', idSuffix: '-reminder' });
-      if ((await deliver(deps, message, step, now.toJSDate(), log, false)) === 'sent') channels.push(target.channel);
+      const message = buildMessage({ step, plan, patient, clinic, ...target, variant: { template: 'checkin-reminder', idSuffix: '-reminder' } });
+      if ((await deliver(deps, { message, step, now: now.toJSDate(), log, finalAttempt: false })) === 'sent') channels.push(target.channel);
     }
     await markReminded(deps.db, step.id);
     await addTimeline(deps.db, [{ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id, kind: 'checkin.reminded',

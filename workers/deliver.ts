@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clinic } from '../config/clinics.ts';
-import type { ChannelName } from '../core/channel-choice.ts';
+import type { Channel } from '../core/care-plan.ts';
 import { renderEmail, renderSms } from '../core/render.ts';
 import { DeliveryError, type OutboundMessage, type SentReceipt } from '../channels/channel.ts';
 import { AftercareError } from '../lib/errors.ts';
@@ -18,33 +18,43 @@ import { sendStore, type SendStore } from './send-store.ts';
 /** `withdrawn`: the send was no longer allowed when it was claimed (a STOP or a cancellation while it waited). */
 export type DeliverOutcome = 'sent' | { code: string } | { withdrawn: Refusal };
 
+/** One (step, channel) send: the message, the step it belongs to, and whether BullMQ retries it again. */
+export interface DeliverRequest {
+  message: OutboundMessage;
+  step: StepRecord;
+  now: Date;
+  log: Logger;
+  /** Retries are bounded: on the last attempt a transient error counts as permanent. */
+  finalAttempt: boolean;
+}
+
+interface Attempt extends Omit<DeliverRequest, 'step'> {
+  deps: DispatcherDeps;
+  store: SendStore;
+}
+
 /** One (step, channel) send with its claim. Transient errors are rethrown so BullMQ retries with backoff. */
-export async function deliver(
-  deps: DispatcherDeps,
-  message: OutboundMessage,
-  step: StepRecord,
-  now: Date,
-  log: Logger,
-  finalAttempt: boolean,
-): Promise<DeliverOutcome> {
+export async function deliver(deps: DispatcherDeps, request: DeliverRequest): Promise<DeliverOutcome> {
+  const { message, step, now } = request;
   const provider = (message.channel === 'sms' ? deps.channels.sms : deps.channels.email).provider;
   const id = message.messageId;
   const store = deps.sends ?? sendStore(deps.db);
-  const claim = await sendClaimed(deps, store, message, () => store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider }), log, finalAttempt);
+  const attempt: Attempt = { ...request, deps, store };
+  const claim = await sendClaimed(attempt, () => store.claimDelivery({ id, stepId: step.id, channel: message.channel, provider }));
   if (!isUnclaimed(claim)) return claim;
   if (claim.refused) return { withdrawn: claim.refused };
   if (claim.status === 'failed') return { code: 'failed-earlier' };
   if (claim.status !== 'sending' && claim.status !== 'unknown') return 'sent';
-  if (await foundAtProvider(deps, store, message, claim, now, log)) return 'sent';
+  if (await foundAtProvider(attempt, claim)) return 'sent';
   const staleBefore = staleClaimsBefore(deps, now);
-  log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
-  const again = await sendClaimed(deps, store, message, () => takeOverClaim(deps.db, id, staleBefore), log, finalAttempt);
+  request.log.warn({ channel: message.channel, messageId: id }, 'send with unknown outcome not found at the provider; sending again');
+  const again = await sendClaimed(attempt, () => takeOverClaim(deps.db, id, staleBefore));
   if (!isUnclaimed(again)) return again;
   if (again.refused) return { withdrawn: again.refused };
-  throw new DeliveryError('another attempt took this send', false, 'claim-in-flight');
+  throw DeliveryError.transient('claim-in-flight', 'another attempt took this send');
 }
 
-const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs ?? 30_000 }).toJSDate();
+const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDate(now).minus({ milliseconds: deps.claimTimeoutMs }).toJSDate();
 
 /**
  * A claim left `sending` or `unknown` by an earlier attempt: true when that attempt's message is
@@ -52,12 +62,8 @@ const staleClaimsBefore = (deps: DispatcherDeps, now: Date) => DateTime.fromJSDa
  * talking to the provider, and nobody may decide for it.
  */
 async function foundAtProvider(
-  deps: DispatcherDeps,
-  store: SendStore,
-  message: OutboundMessage,
+  { deps, store, message, now, log }: Omit<Attempt, 'finalAttempt'>,
   claim: { status: DeliveryStatus; providerId: string | null; claimedAt: Date },
-  now: Date,
-  log: Logger,
 ): Promise<boolean> {
   const id = message.messageId;
   // Accepted by the provider, only the record of it failed.
@@ -65,7 +71,7 @@ async function foundAtProvider(
     await store.recordSent(id, claim.providerId);
     return true;
   }
-  if (claim.status === 'sending' && claim.claimedAt > staleClaimsBefore(deps, now)) throw new DeliveryError('another attempt holds this send', false, 'claim-in-flight');
+  if (claim.status === 'sending' && claim.claimedAt > staleClaimsBefore(deps, now)) throw DeliveryError.transient('claim-in-flight', 'another attempt holds this send');
   const found = await (message.channel === 'sms'
     ? deps.channels.sms.findSent?.(message, claim.claimedAt)
     : deps.channels.email.findSent?.(message, claim.claimedAt));
@@ -76,14 +82,14 @@ async function foundAtProvider(
 }
 
 /** The channels of `messages` that an earlier attempt already sent, by their records or at the provider. Sends nothing. */
-export async function sentEarlier(deps: DispatcherDeps, messages: OutboundMessage[], now: Date, log: Logger): Promise<ChannelName[]> {
+export async function sentEarlier(deps: DispatcherDeps, { messages, now, log }: { messages: OutboundMessage[]; now: Date; log: Logger }): Promise<Channel[]> {
   const store = deps.sends ?? sendStore(deps.db);
   const claims = await loadClaims(deps.db, messages.map((m) => m.messageId));
-  const went: ChannelName[] = [];
+  const went: Channel[] = [];
   for (const message of messages) {
     const claim = claims.get(message.messageId);
     if (!claim || claim.status === 'retry' || claim.status === 'failed') continue;
-    if ((claim.status !== 'sending' && claim.status !== 'unknown') || (await foundAtProvider(deps, store, message, claim, now, log))) went.push(message.channel);
+    if ((claim.status !== 'sending' && claim.status !== 'unknown') || (await foundAtProvider({ deps, store, message, now, log }, claim))) went.push(message.channel);
   }
   return went;
 }
@@ -102,12 +108,8 @@ class ClaimNotTaken extends Error {
  * Answers the claim when it was not taken.
  */
 async function sendClaimed<C extends { claimed: true } | Unclaimed>(
-  deps: DispatcherDeps,
-  store: SendStore,
-  message: OutboundMessage,
+  { deps, store, message, log, finalAttempt }: Attempt,
   take: () => Promise<C>,
-  log: Logger,
-  finalAttempt: boolean,
 ): Promise<DeliverOutcome | Exclude<C, { claimed: true }>> {
   const id = message.messageId;
   let claim: C | undefined;
@@ -129,7 +131,7 @@ async function sendClaimed<C extends { claimed: true } | Unclaimed>(
       throw err;
     }
     log.warn({ channel: message.channel, code: err.code, permanent: err.permanent, ambiguous: err.ambiguous }, 'send failed');
-    // Retries are bounded: on the last attempt a transient error counts as permanent.
+    // On the last attempt a transient error counts as permanent.
     if (err.permanent || finalAttempt) {
       await recordFailure(deps.db, id, 'failed', err.code);
       return { code: err.code };
@@ -157,20 +159,24 @@ async function recordAccepted(deps: DispatcherDeps, store: SendStore, id: string
   }
 }
 
-/** The step's message for one channel; `template` and `idSuffix` make a follow-up of it (the check-in reminder). */
-export function buildMessage(
-  step: StepRecord,
-  plan: PlanRecord,
-  patient: PatientRecord,
-  clinic: Clinic,
-  channel: ChannelName,
-  to: string,
-  variant: { template?: string; idSuffix?: string } = {},
-): OutboundMessage {
-  const key = variant.template ?? step.template;
+/** What a message is made of: the step with its plan, patient and clinic, and one address. */
+export interface MessageParts {
+  step: StepRecord;
+  plan: PlanRecord;
+  patient: PatientRecord;
+  clinic: Clinic;
+  channel: Channel;
+  to: string;
+  /** A follow-up of the step (the check-in reminder) has its own template and message id. */
+  variant?: { template: string; idSuffix: string };
+}
+
+/** The step's message for one channel. */
+export function buildMessage({ step, plan, patient, clinic, channel, to, variant }: MessageParts): OutboundMessage {
+  const key = variant?.template ?? step.template;
   const template = findTemplate(key, patient.locale);
   if (!template) throw new JobFailure('template-unknown', `template ${key} (${patient.locale}) does not exist`);
   const vars = messageVars(clinic, patient.firstName, { namesTreatment: channel === 'email' || clinic.smsNamesTreatment, escortName: plan.escortName });
-  const base = { messageId: deliveryId(`${step.id}${variant.idSuffix ?? ''}`, channel), clinicId: step.clinicId, patientId: step.patientId, template: key, to, scheduledFor: step.dueAt.toISOString() };
+  const base = { messageId: deliveryId(`${step.id}${variant?.idSuffix ?? ''}`, channel), clinicId: step.clinicId, patientId: step.patientId, template: key, to, scheduledFor: step.dueAt.toISOString() };
   return channel === 'sms' ? { ...base, channel, body: renderSms(template, vars) } : { ...base, channel, fromName: clinic.name, ...renderEmail(template, vars) };
 }

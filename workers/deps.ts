@@ -20,7 +20,7 @@ export interface DispatcherDeps {
   metrics?: Metrics;
   now?: () => Date;
   /** A claim `sending` for longer than this lost its process: look at the provider, then send. Longer than any provider timeout. */
-  claimTimeoutMs?: number;
+  claimTimeoutMs: number;
   /** The send's statements, batched across concurrent jobs; one statement per call when unset. */
   sends?: SendStore;
 }

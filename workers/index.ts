@@ -10,7 +10,8 @@ import type { Db } from '../store/db.ts';
 import { closeReplyWindow } from './checkins.ts';
 import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
 import { sendRemsReminder } from './rems-reminder.ts';
-import { dispatchFallback, dispatchStep } from './dispatcher.ts';
+import { dispatchStep } from './dispatcher.ts';
+import { dispatchFallback } from './fallback.ts';
 import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
@@ -28,9 +29,9 @@ export interface WorkerDeps {
   metrics?: Metrics;
   concurrency: number;
   reconcileEvery: string;
-  claimTimeoutMs?: number;
+  claimTimeoutMs: number;
   /** Liveness fails when due jobs have not moved for this long. */
-  stallAfterMs?: number;
+  stallAfterMs: number;
   now?: () => Date;
   /** The acceptance path, for events mapped from EHR notifications; without it no EHR intake runs. */
   accept?: AcceptEvent;
@@ -129,7 +130,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery }, 'workers started');
   return {
     workers,
-    liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs ?? 60_000 }),
+    liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs }),
     async close() {
       clearInterval(keeper);
       // Stop taking jobs, let the ones in flight finish.

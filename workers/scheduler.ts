@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clinic, Clinics } from '../config/clinics.ts';
-import { carePlanFor } from '../config/treatment-plans.ts';
-import { clinicEventSchema, planAnchor, planKindOf, type ClinicEvent, type PlanEvent } from '../core/events.ts';
-import { planSchedule, type ScheduledStep } from '../core/schedule.ts';
+import { clinicEventSchema, type ClinicEvent, type PlanEvent } from '../core/events.ts';
+import { scheduleFor, type ScheduledStep } from '../core/schedule.ts';
 import { planId, stepId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
@@ -30,19 +29,9 @@ export interface SchedulerDeps {
 
 /** The plan of an event as rows: pure apart from the ids, which are digests of business keys. */
 export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: PlanRecord; steps: StepRecord[]; schedule: ScheduledStep[] } {
-  const kind = planKindOf(event);
-  const { reference, anchorAt } = planAnchor(event);
-  const zone = event.patient.timezone ?? clinic.timezone;
+  const { kind, reference, anchorAt, zone, steps: schedule } = scheduleFor(event, clinic, DateTime.fromJSDate(now));
   const escort = event.type === 'session.completed' ? event.escort : undefined;
   const id = planId(event.clinicId, event.patient.id, kind, reference);
-  const schedule = planSchedule({
-    plan: carePlanFor(clinic, event),
-    anchorAt,
-    zone,
-    quietHours: clinic.quietHours,
-    hasEscort: escort !== undefined,
-    now: DateTime.fromJSDate(now),
-  });
   const steps = schedule.map((s): StepRecord => ({
     id: stepId(id, s.key, s.recipient),
     planId: id,

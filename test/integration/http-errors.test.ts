@@ -107,7 +107,7 @@ describe('plan preview', () => {
 describe('database down', () => {
   it('answers 503 and half-writes nothing when PostgreSQL is unreachable', async () => {
     const port = await freePort();
-    const deadDb = await openDb({ url: `postgres://postgres@127.0.0.1:${port}/test` });
+    const deadDb = await openDb({ url: `postgres://postgres@127.0.0.1:${port}/test`, schema: 'public' });
     const server = buildServer({
       db: deadDb, redis: p.redis, queues: p.queues, log: createLogger({ level: 'silent' }), metrics: createMetrics(),
       clinics: resolveClinics({ clinics: [testClinic(), otherClinic()] }),

@@ -163,8 +163,8 @@ describe('SMS rate limit without Redis', () => {
     await p.accept(sessionEvent({ escort: undefined }));
     const [row] = await waitFor('the step stored', () => p.db.query<{ id: string }>('SELECT id FROM steps').then((r) => (r.length ? r : undefined)));
     const { step, plan, patient } = (await loadStep(p.db, row!.id))!;
-    const message = buildMessage(step, plan, patient!, p.clinics.get(step.clinicId)!, 'sms', patient!.phone!);
-    const send = () => deliver(p, message, step, new Date(), p.log, false);
+    const message = buildMessage({ step, plan, patient: patient!, clinic: p.clinics.get(step.clinicId)!, channel: 'sms', to: patient!.phone! });
+    const send = () => deliver(p, { message, step, now: new Date(), log: p.log, finalAttempt: false });
     const claim = () => p.db.query<{ status: string; error_code: string | null }>('SELECT status, error_code FROM deliveries');
 
     await redis.kill();

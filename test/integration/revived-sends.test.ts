@@ -74,7 +74,7 @@ describe('a step revived in sending', () => {
     const { p, rig: r, stepId } = await revivedStep({ quietHours: quietNow(), dueAgo: { minutes: 180 } });
     // The earlier attempt reached Twilio, then its process died before recording anything.
     const { step, plan, patient: record } = (await loadStep(p.db, stepId))!;
-    const message = buildMessage(step, plan, record!, p.clinics.get('clinic-a')!, 'sms', patient.phone);
+    const message = buildMessage({ step, plan, patient: record!, clinic: p.clinics.get('clinic-a')!, channel: 'sms', to: patient.phone });
     if (message.channel !== 'sms') throw new Error('expected an SMS');
     await p.db.query("INSERT INTO deliveries (id, step_id, channel, provider, status, claimed_at) VALUES ($1, $2, 'sms', 'twilio', 'sending', now() - interval '1 hour')",
       [message.messageId, stepId]);

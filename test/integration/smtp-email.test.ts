@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../channels/channel.ts';
-import type { Channel, EmailMessage } from '../../channels/channel.ts';
+import type { ChannelAdapter, EmailMessage } from '../../channels/channel.ts';
 import { openChannels } from '../../channels/index.ts';
 import { createSmtpEmail, smtpMessageId } from '../../channels/smtp-email.ts';
 import { loadEnv } from '../../config/env.ts';
@@ -40,7 +40,7 @@ async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> 
 }
 
 let sink: SmtpSink;
-let channel: Channel<EmailMessage> | undefined;
+let channel: ChannelAdapter<EmailMessage> | undefined;
 
 beforeEach(async () => {
   sink = await startSmtpSink();

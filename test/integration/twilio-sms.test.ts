@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../channels/channel.ts';
-import type { Channel, SmsMessage } from '../../channels/channel.ts';
+import type { ChannelAdapter, SmsMessage } from '../../channels/channel.ts';
 import { createTwilioSms } from '../../channels/twilio-sms.ts';
 import type { TwilioSmsOptions } from '../../channels/twilio-sms.ts';
 import { signTwilioRequest, startTwilioServer } from '../support/twilio-server.ts';
@@ -27,7 +27,7 @@ function smsMessage(overrides: Partial<SmsMessage> = {}): SmsMessage {
   };
 }
 
-async function sendFailure(channel: Channel<SmsMessage>, message = smsMessage()): Promise<DeliveryError> {
+async function sendFailure(channel: ChannelAdapter<SmsMessage>, message = smsMessage()): Promise<DeliveryError> {
   const error: unknown = await channel.send(message).then(
     () => undefined,
     (caught: unknown) => caught,
@@ -43,7 +43,7 @@ async function sendFailure(channel: Channel<SmsMessage>, message = smsMessage())
 
 describe('Twilio SMS channel against a local Twilio', () => {
   let server: TwilioServer;
-  let channel: Channel<SmsMessage>;
+  let channel: ChannelAdapter<SmsMessage>;
   const channelFor = (overrides: Partial<TwilioSmsOptions> = {}) =>
     createTwilioSms({ accountSid, authToken, from: '+15550001111', statusCallbackUrl, apiBaseUrl: server.url, ...overrides });
 

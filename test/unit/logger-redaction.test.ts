@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 
 /** A logger writing into memory; pino writes synchronously, so `lines` is complete after each call. */
-function capture(options: { level?: string; name?: string } = { level: 'info' }): { log: Logger; lines: string[] } {
+function capture(options: { level: string; name?: string } = { level: 'info' }): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, done) {

@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { carePlanSchema, defaultCarePlan } from '../../core/care-plan.ts';
 import type { CarePlan, CarePlanStepInput } from '../../core/care-plan.ts';
-import { defaultQuietHours } from '../../core/quiet-hours.ts';
+import { defaultQuietHours, endOfQuietHours, inQuietHours } from '../../core/quiet-hours.ts';
 import type { QuietHours } from '../../core/quiet-hours.ts';
-import { decideSend, endOfQuietHours, inQuietHours, planSchedule } from '../../core/schedule.ts';
+import { decideSend, planSchedule } from '../../core/schedule.ts';
 import type { ScheduledStep } from '../../core/schedule.ts';
 
 type PlanInput = Parameters<typeof planSchedule>[0];
