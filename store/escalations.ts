@@ -169,6 +169,7 @@ export interface InboxRow {
   code: string;
   raisedAt: Date;
   replyText: string | null;
+  /** Every contact was told and nobody acknowledged: the ladder keeps re-notifying. */
   exhaustedAt: Date | null;
 }
 

@@ -2,22 +2,13 @@ import { z } from 'zod';
 import type { Clinic } from '../../../config/clinics.ts';
 import type { EscalationKind } from '../../../core/escalation.ts';
 import type { Sql } from '../../../store/db.ts';
-import { inboxEscalations } from '../../../store/escalations.ts';
+import { inboxEscalations, type InboxRow } from '../../../store/escalations.ts';
 import { escalationNotices } from '../../../store/timeline.ts';
 import { html, type SafeHtml } from './html.ts';
 import { age, clinicTime } from './layout.ts';
 
-export interface InboxItem {
-  id: string;
-  patientId: string;
-  firstName: string | null;
-  kind: EscalationKind;
-  reason: string;
-  code: string;
-  raisedAt: Date;
-  replyText: string | null;
-  /** Every contact was told and nobody acknowledged: the ladder keeps re-notifying. */
-  exhaustedAt: Date | null;
+/** An open escalation as the inbox shows it: its row, and who has been told so far. */
+export interface InboxItem extends InboxRow {
   notified: Array<{ contact: string; channels: string[]; round: number | null }>;
 }
 
