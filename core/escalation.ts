@@ -1,8 +1,8 @@
 import { DateTime, Duration } from 'luxon';
+import type { Channel } from './care-plan.ts';
 import type { ReplyClass } from './classify-reply.ts';
 
 export type EscalationKind = 'urgent' | 'attention' | 'review' | 'unreachable';
-export type NoticeChannel = 'sms' | 'email';
 
 /** What a reply asks of staff, if anything, and why (in words a nurse reads at a glance). */
 export function escalationFor(reply: ReplyClass): { kind: EscalationKind; reason: string } | undefined {
@@ -49,7 +49,7 @@ export interface LadderInput {
 }
 
 export interface LadderRound {
-  recipients: Array<{ who: Rung; channels: NoticeChannel[] }>;
+  recipients: Array<{ who: Rung; channels: Channel[] }>;
   /** When to notify again if nobody has acknowledged; none only for a review. */
   nextRoundAt?: DateTime;
   /** Every rung has been tried without an acknowledgement. */
@@ -61,7 +61,7 @@ export function rungsOf(contacts: LadderContact[], lastResort?: LadderContact): 
   return [...contacts.map((_, i) => i), ...(lastResort ? (['last-resort'] as const) : [])];
 }
 
-const reachableBy = (c: LadderContact | undefined, channels: NoticeChannel[]): NoticeChannel[] => {
+const reachableBy = (c: LadderContact | undefined, channels: Channel[]): Channel[] => {
   const on = channels.filter((ch) => (ch === 'sms' ? c?.phone : c?.email));
   // A contact without the preferred channel gets the other rather than nothing.
   return on.length ? on : (['sms', 'email'] as const).filter((ch) => (ch === 'sms' ? c?.phone : c?.email));
@@ -81,8 +81,8 @@ export function ladderRound(input: LadderInput): LadderRound {
   const { kind, sinceRaised, contacts, lastResort, now } = input;
   const rungs = rungsOf(contacts, lastResort);
   const contactOf = (who: Rung) => (who === 'last-resort' ? lastResort : contacts[who]);
-  const to = (who: Rung, channels: NoticeChannel[]) => ({ who, channels: reachableBy(contactOf(who), channels) });
-  const both: NoticeChannel[] = ['sms', 'email'];
+  const to = (who: Rung, channels: Channel[]) => ({ who, channels: reachableBy(contactOf(who), channels) });
+  const both: Channel[] = ['sms', 'email'];
   if (kind === 'review') return { recipients: [to(0, ['email'])], exhausted: false };
 
   const renotify = Duration.fromISO(input.renotifyAfter).as('milliseconds');

@@ -10,7 +10,7 @@ import type { PatientRecord } from '../store/patients.ts';
 import { deferStep, finalStepStates, moveStep, type LoadedStep, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
 import { buildMessage, deliver, sentEarlier } from './deliver.ts';
-import { reviewUnsentCheckin } from './checkins.ts';
+import { reviewUnsentCheckin } from './reply-window.ts';
 import type { DispatcherDeps } from './deps.ts';
 import { raiseAndNotify } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';

@@ -1,6 +1,7 @@
+import type { Channel } from '../core/care-plan.ts';
 import { DateTime } from 'luxon';
 import type { Clinic } from '../config/clinics.ts';
-import { escalationNotice, excerptOf, ladderRound, nextRung, rungsOf, type EscalationKind, type NoticeChannel, type Rung } from '../core/escalation.ts';
+import { escalationNotice, excerptOf, ladderRound, nextRung, rungsOf, type EscalationKind, type Rung } from '../core/escalation.ts';
 import { emailHtml } from '../core/render.ts';
 import { DeliveryError } from '../channels/channel.ts';
 import { escalationId } from '../lib/ids.ts';
@@ -54,15 +55,15 @@ export async function notifyEscalation(deps: EscalationDeps, job: NoticeJob): Pr
     kind: escalation.kind, round: job.round, sinceRaised: at.diff(DateTime.fromJSDate(escalation.raisedAt)), contacts, lastResort,
     renotifyAfter: clinic.escalation.renotifyAfter, nextContactAfter: clinic.escalation.nextContactAfter, now: at,
   });
-  const queue: Array<{ who: Rung; channel: NoticeChannel }> = plan.recipients.flatMap((r) => r.channels.map((channel) => ({ who: r.who, channel })));
+  const queue: Array<{ who: Rung; channel: Channel }> = plan.recipients.flatMap((r) => r.channels.map((channel) => ({ who: r.who, channel })));
   for (const n of earlier) {
     const who: Rung = n.contact < 0 ? 'last-resort' : n.contact;
     if (!queue.some((q) => q.who === who && q.channel === n.channel)) queue.push({ who, channel: n.channel });
   }
   const notice = await noticeText(deps, clinic, escalation, job.round);
   const rungs = rungsOf(contacts, lastResort);
-  const sent = new Map<Rung, NoticeChannel[]>();
-  const retrying: Array<{ channel: NoticeChannel; code: string }> = [];
+  const sent = new Map<Rung, Channel[]>();
+  const retrying: Array<{ channel: Channel; code: string }> = [];
   // Each channel is tried and recorded on its own: a Twilio outage must not hold back the email.
   for (let i = 0; i < queue.length; i++) {
     const { who, channel } = queue[i]!;
@@ -119,7 +120,7 @@ async function noticeText(deps: EscalationDeps, clinic: Clinic, escalation: Esca
 }
 
 /** Who was told in this attempt, one timeline entry per person (the console's "Notified" line). */
-async function recordRound(deps: EscalationDeps, e: EscalationRecord, round: number, told: Array<{ contact: string; channels: NoticeChannel[] }>) {
+async function recordRound(deps: EscalationDeps, e: EscalationRecord, round: number, told: Array<{ contact: string; channels: Channel[] }>) {
   if (told.length === 0) return;
   await addTimeline(deps.db, told.map((t) => ({ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId, kind: 'escalation.notified' as const,
     detail: { escalationId: e.id, round, contact: t.contact, channels: t.channels } })));
@@ -130,7 +131,7 @@ async function recordRound(deps: EscalationDeps, e: EscalationRecord, round: num
 export class NoticeRetry extends Error {
   override name = 'NoticeRetry';
   readonly code = 'notice-retry';
-  constructor(escalationId: string, round: number, failed: Array<{ channel: NoticeChannel; code: string }>) {
+  constructor(escalationId: string, round: number, failed: Array<{ channel: Channel; code: string }>) {
     super(`staff notice ${escalationId} round ${round}: ${failed.map((f) => `${f.channel} ${f.code}`).join(', ')} to be retried`);
   }
 }

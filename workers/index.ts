@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
-import { closeReplyWindow } from './checkins.ts';
+import { closeReplyWindow } from './reply-window.ts';
 import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
 import { sendRemsReminder } from './rems-reminder.ts';
 import { dispatchStep } from './dispatcher.ts';

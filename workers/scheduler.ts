@@ -15,7 +15,7 @@ import {
   type CancelRequest, type PlanRecord, type StepRecord,
 } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
-import { reviewUnsentCheckin } from './checkins.ts';
+import { reviewUnsentCheckin } from './reply-window.ts';
 import { JobFailure } from './job-failure.ts';
 
 export interface SchedulerDeps {

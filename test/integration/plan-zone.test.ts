@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeReplyWindow } from '../../workers/checkins.ts';
+import { closeReplyWindow } from '../../workers/reply-window.ts';
 import { dispatchStep } from '../../workers/dispatcher.ts';
 import { expandEvents } from '../../workers/scheduler.ts';
 import { sessionEvent, testClinic } from '../support/pipeline.ts';
