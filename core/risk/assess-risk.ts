@@ -42,9 +42,11 @@ function isQuestion(text: string, tokens: readonly Token[]): boolean {
   return /\?\s*$/.test(text.trim()) || text.includes('\u00BF') || ASKING.test(tokens.map((t) => t.plain).join(' '));
 }
 
+// Set aside only a cue that lies wholly inside an idiom: one that runs past it ("should just die"
+// meeting "die to") is a cue of its own.
 const covered = (hit: Hit, masked: ReadonlySet<number>): boolean => {
-  for (let i = hit.start; i <= hit.end; i++) if (masked.has(i)) return true;
-  return false;
+  for (let i = hit.start; i <= hit.end; i++) if (!masked.has(i)) return false;
+  return true;
 };
 
 const num = (t: Token | undefined): number | undefined => (t && /^\d{1,4}$/.test(t.plain) ? Number(t.plain) : undefined);

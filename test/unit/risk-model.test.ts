@@ -75,6 +75,13 @@ describe('idioms and jokes', () => {
     expect(classifyReply('my phone died and honestly i want to die', closed).kind).toBe('crisis');
   });
 
+  it.each(['should just die to be honest', 'i should just die to', 'honestly i wanna die to be real'])(
+    'keeps a crisis phrase that runs into an idiom\'s words: %j',
+    (text) => {
+      expect(classifyReply(text, closed).kind).toBe('crisis');
+    },
+  );
+
   it.each(["i'm not going to kill myself lol", 'jk i want to die haha', 'no me quiero matar'])('does not let a negation or a joke cancel %j', (text) => {
     expect(classifyReply(text, closed).kind).toBe('crisis');
   });
