@@ -1,5 +1,6 @@
 import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
+import { openClinicDirectory } from '../config/clinic-directory.ts';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
 import { serverSecret, unsubscribeKey } from '../config/server-secret.ts';
@@ -64,7 +65,6 @@ export interface Service {
 export async function openService(options: ServiceOptions): Promise<Service> {
   const { env, role } = options;
   const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
-  const clinics = options.clinics ?? loadClinics(env.CLINICS_FILE);
   if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
@@ -77,6 +77,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
+    // Clinics live in the database; the clinic file (or the clinics given) seeds a fresh one.
+    const given = options.clinics;
+    const directory = given && !given.documents ? undefined
+      : await openClinicDirectory({ db, log, now: options.now, seed: () => (given ?? loadClinics(env.CLINICS_FILE)).documents?.() ?? [] });
+    if (directory) closers.push(() => directory.close());
+    const clinics: Clinics = directory ?? given!;
     const nodes = clusterNodes(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
     const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, nodes ? 'never' : env.START_LOCAL_REDIS, nodes);
     if (local.stop) closers.push(local.stop);
