@@ -6,6 +6,7 @@ export const errorCatalogue = {
   'not-found': 404,
   'event-id-reused': 409,
   'body-too-large': 413,
+  'invalid-config': 422,
   'rate-limited': 429,
   'database-unavailable': 503,
   'redis-unavailable': 503,

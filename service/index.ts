@@ -147,6 +147,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           secret,
           trustedProxies: env.TRUSTED_PROXIES,
           operationsToken: env.OPERATIONS_TOKEN,
+          operatorKeySha256: env.OPERATOR_API_KEY_SHA256,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

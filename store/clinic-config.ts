@@ -48,14 +48,15 @@ export async function loadClinic(sql: Sql, clinicId: string): Promise<StoredClin
 // Configuration writers take turns (one lock for all clinics: checks span clinics).
 const lockConfig = (tx: Sql) => tx.query('SELECT pg_advisory_xact_lock(7426011)');
 
+/** Every clinic's document with one replaced (in its place, so the first clinic stays first) or added at the end. */
+export function candidateDocuments(all: StoredClinic[], clinicId: string, document: Record<string, unknown>) {
+  const documents = all.map((c) => ({ clinicId: c.clinicId, document: c.clinicId === clinicId ? document : c.document }));
+  return all.some((c) => c.clinicId === clinicId) ? documents : [...documents, { clinicId, document }];
+}
+
 async function saveIn(tx: Sql, all: StoredClinic[], change: SaveClinic): Promise<{ version: number; diff: DiffEntry[] }> {
   const before = all.find((c) => c.clinicId === change.clinicId);
-  const others = all.filter((c) => c.clinicId !== change.clinicId).map((c) => ({ clinicId: c.clinicId, document: c.document }));
-  // The changed clinic keeps its place, so the first clinic of the file stays first.
-  const documents = before
-    ? all.map((c) => (c.clinicId === change.clinicId ? { clinicId: c.clinicId, document: change.document } : { clinicId: c.clinicId, document: c.document }))
-    : [...others, { clinicId: change.clinicId, document: change.document }];
-  change.check(documents);
+  change.check(candidateDocuments(all, change.clinicId, change.document));
   const version = (before?.version ?? 0) + 1;
   const diff = jsonDiff(before?.document, change.document);
   await tx.query(
