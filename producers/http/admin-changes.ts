@@ -28,9 +28,12 @@ export function invalidConfig(fields: Array<{ path: string; message: string }>):
   return new AftercareError('invalid-config', 'The clinic configuration is invalid (as the clinic file would be); nothing was changed.', { fields });
 }
 
+// Checked with the changed clinic last, so a clash with another clinic (a staff username, an SMS
+// number) is the changed clinic's problem, as the file names the later of two clinics.
 const checkFor = (clinicId: string): ConfigCheck => (documents) => {
-  const problems = clinicProblems({ clinics: documents.map((d) => d.document) });
-  if (problems.length) throw invalidConfig(documentFields(problems, documents.findIndex((d) => d.clinicId === clinicId)));
+  const ordered = [...documents.filter((d) => d.clinicId !== clinicId), ...documents.filter((d) => d.clinicId === clinicId)];
+  const problems = clinicProblems({ clinics: ordered.map((d) => d.document) });
+  if (problems.length) throw invalidConfig(documentFields(problems, ordered.length - 1));
 };
 
 const isDocument = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
