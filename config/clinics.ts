@@ -93,8 +93,11 @@ export interface ConfigProblem {
 
 /** A clinic file (or set of documents) that cannot run, with each problem. */
 export class ClinicConfigError extends ConfigError {
-  constructor(readonly source: string, readonly problems: ConfigProblem[]) {
+  declare readonly problems: ConfigProblem[];
+  constructor(source: string, problems: ConfigProblem[]) {
     super(`Invalid ${source}:\n${problems.map((p) => (p.clinicId ? `  clinic ${p.clinicId}: ${p.message}` : `  ${p.path || '(top level)'}: ${p.message}`)).join('\n')}`);
+    // Not enumerable: the error still equals a ConfigError of the same message.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
   }
 }
 
