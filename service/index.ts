@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
 import { openClinicDirectory } from '../config/clinic-directory.ts';
@@ -65,6 +66,9 @@ export interface Service {
 export async function openService(options: ServiceOptions): Promise<Service> {
   const { env, role } = options;
   const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
+  // A clinic file that is there must be valid (refused at once, before the database opens); one
+  // that is not is needed only by a database without clinics.
+  const fileClinics = options.clinics || !existsSync(env.CLINICS_FILE) ? undefined : loadClinics(env.CLINICS_FILE);
   if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
@@ -78,7 +82,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
     // Clinics live in the database; the clinic file (or the clinics given) seeds a fresh one.
-    const given = options.clinics;
+    const given = options.clinics ?? fileClinics;
     const directory = given && !given.documents ? undefined
       : await openClinicDirectory({ db, log, now: options.now, seed: () => (given ?? loadClinics(env.CLINICS_FILE)).documents?.() ?? [] });
     if (directory) closers.push(() => directory.close());
