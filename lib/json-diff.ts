@@ -8,7 +8,7 @@ function leaves(value: unknown, path: string, out: Map<string, string>): Map<str
   if (value !== null && typeof value === 'object') {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
     // An empty object or array is a value of its own, so adding `[]` is seen.
-    if (entries.length === 0) out.set(path, JSON.stringify(value));
+    if (entries.length === 0 && path) out.set(path, JSON.stringify(value));
     for (const [key, v] of entries) leaves(v, path ? `${path}.${key}` : key, out);
   } else if (value !== undefined) out.set(path, JSON.stringify(value));
   return out;

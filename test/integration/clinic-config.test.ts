@@ -89,6 +89,18 @@ describe('clinic configuration in PostgreSQL', () => {
     expect(await versions('p-new')).toEqual(['no-driving@2', 'checkin-24h@2']);
   });
 
+  it('sends the clinic’s own wording of a template as soon as it is saved', async () => {
+    pipeline = await startPipeline({ env: { OPERATOR_API_KEY_SHA256: sha256(operatorKey) } });
+    const p = pipeline;
+    const saved = await p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-a/templates', headers: { authorization: `Bearer ${operatorKey}` },
+      payload: { 'light-meal': { en: { sms: 'Time for a light meal, {firstName}. {clinicName}, {clinicPhone}.' } } } });
+    expect(saved.statusCode).toBe(200);
+    await p.accept(sessionEvent());
+    await waitFor('the light-meal SMS', () => p.outbox('sms').some((m) => m.template === 'light-meal'), 20_000);
+    expect(p.outbox('sms').find((m) => m.template === 'light-meal')?.body).toBe('Time for a light meal, Samwise. Riverside Clinic, +15550001111.');
+    expect(p.outbox('sms').find((m) => m.template === 'checkin-24h')?.body ?? '').not.toContain('Time for a light meal');
+  });
+
   it('takes a new key in another process within seconds', async () => {
     pipeline = await startPipeline({ role: 'api', env: { OPERATOR_API_KEY_SHA256: sha256(operatorKey) } });
     const p = pipeline;
