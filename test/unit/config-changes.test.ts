@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonDiff } from '../../lib/json-diff.ts';
 import { documentFields, mergePatch } from '../../producers/http/admin-changes.ts';
 import { sampleVars } from '../../templates/check.ts';
-import { clinicTemplate, templateOverrideProblems } from '../../templates/overrides.ts';
+import { clinicTemplate, templateOverrideProblems, type TemplateOverrides } from '../../templates/overrides.ts';
 
 describe('jsonDiff', () => {
   it.each([
@@ -41,7 +41,7 @@ describe('template overrides', () => {
     expect(clinicTemplate({ 'light-meal': { en: { sms: 'x' } } }, 'light-meal', 'es')!.sms(sampleVars)).not.toBe('x');
   });
 
-  it.each([
+  it.each<{ case: string; overrides: TemplateOverrides; path: string; says: string }>([
     { case: 'an unknown template', overrides: { 'no-such': { en: { sms: 'Hi' } } }, path: 'no-such', says: 'overrides missing template "no-such"' },
     { case: 'an unknown placeholder', overrides: { 'light-meal': { en: { sms: 'Hi {name}' } } }, path: 'light-meal.en.sms', says: 'unknown placeholder {name}' },
     { case: 'the drug named in an SMS', overrides: { 'light-meal': { es: { sms: 'Después de la ketamina, coma algo' } } }, path: 'light-meal.es.sms', says: 'must not name the drug' },
