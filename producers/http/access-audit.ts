@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { Clinics } from '../../config/clinics.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -66,7 +66,7 @@ function actorOf(req: FastifyRequest, clinics: Clinics, declared: AuditDeclarati
  * failures touched no patient data and are not recorded. If the entry cannot be written, a read
  * is answered 503 instead: nobody sees patient data without a record of it.
  */
-export function accessAudit(app: FastifyInstance, deps: { db: Db; clinics: Clinics; log: Logger; now?: () => Date }): void {
+export function accessAudit<L extends FastifyBaseLogger>(app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, L>, deps: { db: Db; clinics: Clinics; log: Logger; now?: () => Date }): void {
   app.addHook('onSend', async (req, reply, payload) => {
     const declared = req.routeOptions.config.audit;
     const action = req.auditAction ?? declared?.action;
@@ -90,3 +90,9 @@ export function accessAudit(app: FastifyInstance, deps: { db: Db; clinics: Clini
     }
   });
 }
+
+/** An EHR pushing to a clinic's own endpoint (FHIR notify): named by the clinic its route names. */
+export const ehrActor = (clinics: Clinics) => (req: FastifyRequest): AuditActor | undefined => {
+  const clinic = clinics.get(z.object({ clinicId: z.string() }).safeParse(req.params).data?.clinicId ?? '');
+  return clinic && { actor: `ehr:${clinic.id}`, role: 'ehr', clinicId: clinic.id };
+};

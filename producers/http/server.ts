@@ -6,7 +6,9 @@ import { createAcceptor } from '../accept-event.ts';
 import { fhirNotify } from '../fhir/notify-route.ts';
 import { hl7Http } from '../hl7/hl7-route.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
+import { accessAudit } from './access-audit.ts';
 import { adminQueues } from './admin-queues.ts';
+import { auditApi } from './audit-api.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -65,6 +67,7 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
+  accessAudit(app, deps);
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
@@ -83,6 +86,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(unsubscribeLinks, deps);
   app.register(fhirNotify, deps);
   app.register(ehrNotificationsApi, deps);
+  app.register(auditApi, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;
