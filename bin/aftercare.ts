@@ -7,6 +7,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { hashPassword } from '../lib/passwords.ts';
 import { openService, type Role } from '../service/index.ts';
+import { verifyAudit } from '../service/audit-verify.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
 
@@ -19,6 +20,7 @@ const usage = `Usage: aftercare <command>
                             --now: as if the session ended this minute (a fresh event id too)
   templates check           render every template in every language and check SMS length
   demo                      a time-compressed session: messages arrive within a minute
+  audit verify              walk the access audit's hash chains; exit 1 at the first broken entry
   hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)`;
 
 async function serve(env: Env, role: Role): Promise<void> {
@@ -96,6 +98,14 @@ async function main(argv: string[]): Promise<void> {
       return sendEvent(env, rest);
     case 'templates':
       if (rest[0] === 'check') return templatesCheck(env);
+      break;
+    case 'audit':
+      if (rest[0] === 'verify') {
+        const verified = await verifyAudit(env);
+        (verified.ok ? process.stdout : process.stderr).write(`${verified.lines.join('\n')}\n`);
+        if (!verified.ok) process.exitCode = 1;
+        return;
+      }
       break;
     case 'hash-password': {
       const chunks: Buffer[] = [];

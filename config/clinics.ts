@@ -45,6 +45,8 @@ export const clinicSchema = z.strictObject({
       username: z.string().regex(/^[a-z0-9._-]{2,60}$/, 'expected a lowercase username'),
       name: z.string().trim().min(1).max(80),
       passwordHash: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`'),
+      /** What they may do: an auditor reads the access audit (/console/audit). */
+      role: z.enum(['nurse', 'admin', 'auditor']).default('nurse'),
     }))
     .default([]),
 });
