@@ -4,6 +4,7 @@ import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan, type
 import { idSchema, localeSchema } from '../core/events.ts';
 import { phoneSchema } from '../core/phone.ts';
 import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
+import { defaultRetention, retentionSchema } from '../core/retention.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
@@ -39,6 +40,8 @@ export const clinicSchema = z.strictObject({
   /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
   treatments: treatmentPlansSchema,
   ehr: ehrSchema.optional(),
+  /** How long message bodies, reply texts and access audit entries are kept (a daily job purges older ones). */
+  retention: retentionSchema.default(defaultRetention),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
   staff: z
     .array(z.strictObject({
