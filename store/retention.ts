@@ -4,7 +4,7 @@ import type { Sql } from './db.ts';
 
 /** Inbound message bodies received before `before`, and the settled EHR messages kept that long. */
 export async function purgeMessageBodies(sql: Sql, clinicId: string, before: Date): Promise<number> {
-  const replies = await sql.query('UPDATE replies SET body = NULL WHERE clinic_id = $1 AND received_at < $2 AND body IS NOT NULL RETURNING id', [clinicId, before]);
+  const replies = await sql.query("UPDATE replies SET body = NULL, detail = detail - 'evidence' WHERE clinic_id = $1 AND received_at < $2 AND body IS NOT NULL RETURNING id", [clinicId, before]);
   // A notification still to be mapped (or retried) keeps what it needs to be mapped.
   const ehr = await sql.query(
     `UPDATE ehr_notifications SET body = '{}'::jsonb WHERE clinic_id = $1 AND received_at < $2 AND status IN ('done', 'ignored', 'unmapped')
@@ -17,7 +17,8 @@ export async function purgeMessageBodies(sql: Sql, clinicId: string, before: Dat
 /** The reply texts on patients' timelines written before `before`. */
 export async function purgeReplyTexts(sql: Sql, clinicId: string, before: Date): Promise<number> {
   const rows = await sql.query(
-    `UPDATE timeline SET detail = detail - 'text' WHERE clinic_id = $1 AND kind = 'reply.received' AND at < $2 AND detail ? 'text' RETURNING id`,
+    // The evidence quotes the reply's own words.
+    `UPDATE timeline SET detail = detail - 'text' - 'evidence' WHERE clinic_id = $1 AND kind = 'reply.received' AND at < $2 AND detail ? 'text' RETURNING id`,
     [clinicId, before],
   );
   return rows.length;

@@ -9,6 +9,7 @@ import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { accessAudit } from './access-audit.ts';
 import { adminQueues } from './admin-queues.ts';
 import { auditApi } from './audit-api.ts';
+import { patientErasure } from './patient-erasure.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -87,6 +88,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(fhirNotify, deps);
   app.register(ehrNotificationsApi, deps);
   app.register(auditApi, deps);
+  app.register(patientErasure, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;
