@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverSecret, unsubscribeKey } from '../../config/server-secret.ts';
 import { hashPassword } from '../../lib/passwords.ts';
+import { unsubscribeToken } from '../../lib/unsubscribe-link.ts';
 import { raiseEscalation } from '../../store/escalations.ts';
 import { verifyAccessAudit } from '../../store/access-audit.ts';
 import { clinicAKey, clinicBKey, otherClinic, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
@@ -112,6 +114,8 @@ const cases: Case[] = [
     { action: 'audit.search', outcome: 'denied', actor: nurse.username, status: 403 }],
   ['the console audit page, as an auditor', () => p.server!.inject({ method: 'GET', url: '/console/audit', headers: { cookie: auditorCookie } }),
     { action: 'audit.search', outcome: 'allowed', actor: auditor.username, role: 'auditor', status: 200 }],
+  ["the patient's own unsubscribe link", () => p.server!.inject({ method: 'POST', url: `/unsubscribe/${unsubscribeToken(unsubscribeKey(serverSecret(p.env)), { clinicId: 'clinic-a', patientId, channel: 'email' })}` }),
+    { action: 'email.opt-out', outcome: 'allowed', actor: 'patient-link', role: 'patient', patient_id: patientId, chain: 'clinic-a' }],
   ['the queue dashboard, signed in', () => p.server!.inject({ method: 'GET', url: '/admin/queues', headers: basic(operator.username, operator.password) }),
     { action: 'queues.sign-in', outcome: 'allowed', actor: 'operator', role: 'operator', chain: '-', clinic_id: null }],
   ['the queue dashboard, wrong password', () => p.server!.inject({ method: 'GET', url: '/admin/queues', headers: basic(operator.username, 'wrong horse battery') }),
