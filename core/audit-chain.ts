@@ -56,9 +56,30 @@ export interface ChainBreak {
 }
 
 /**
- * Walks a chain's entries in stored order from where it starts (after the last purge: `start`) to
- * its recorded head, and answers the first entry that does not follow, or undefined when all do.
+ * Follows a chain entry by entry from where it starts (after the last purge: `start`), so a long
+ * chain is checked page by page: `next` answers the first entry that does not follow, `end` whether
+ * the chain reaches the head its head row records.
  */
+export function chainWalker(digest: Digest, chain: string, start: { seq: number; hash: string }) {
+  let expected = { seq: start.seq + 1, prevHash: start.hash };
+  const broken = (seq: number, problem: ChainBreak['problem'], message: string): ChainBreak => ({ chain, seq, problem, message: `chain ${chain}, entry ${seq}: ${message}` });
+  return {
+    next(e: ChainedEntry): ChainBreak | undefined {
+      if (e.seq > expected.seq) return broken(expected.seq, 'missing', `missing (the next stored entry is ${e.seq})`);
+      if (e.seq < expected.seq) return broken(e.seq, 'out-of-order', `out of order (expected entry ${expected.seq})`);
+      if (e.prevHash !== expected.prevHash) return broken(e.seq, 'out-of-order', 'does not follow the entry before it (its prev_hash differs)');
+      if (entryHash(digest, e.prevHash, e) !== e.hash) return broken(e.seq, 'edited', 'was changed after it was written (its hash does not match its content)');
+      expected = { seq: e.seq + 1, prevHash: e.hash };
+      return undefined;
+    },
+    end(head: { seq: number; hash: string }): ChainBreak | undefined {
+      if (expected.seq - 1 === head.seq && expected.prevHash === head.hash) return undefined;
+      return broken(expected.seq, 'truncated', `missing: the chain ends at entry ${expected.seq - 1} but its head records entry ${head.seq}`);
+    },
+  };
+}
+
+/** The first entry of a whole chain that does not follow, or undefined when all do. */
 export function verifyChain(
   digest: Digest,
   chain: string,
@@ -66,16 +87,10 @@ export function verifyChain(
   entries: Iterable<ChainedEntry>,
   head: { seq: number; hash: string },
 ): ChainBreak | undefined {
-  let expected = { seq: start.seq + 1, prevHash: start.hash };
-  const broken = (seq: number, problem: ChainBreak['problem'], message: string): ChainBreak => ({ chain, seq, problem, message: `chain ${chain}, entry ${seq}: ${message}` });
+  const walker = chainWalker(digest, chain, start);
   for (const e of entries) {
-    if (e.seq > expected.seq) return broken(expected.seq, 'missing', `missing (the next stored entry is ${e.seq})`);
-    if (e.seq < expected.seq) return broken(e.seq, 'out-of-order', `out of order (expected entry ${expected.seq})`);
-    if (e.prevHash !== expected.prevHash) return broken(e.seq, 'out-of-order', 'does not follow the entry before it (its prev_hash differs)');
-    if (entryHash(digest, e.prevHash, e) !== e.hash) return broken(e.seq, 'edited', 'was changed after it was written (its hash does not match its content)');
-    expected = { seq: e.seq + 1, prevHash: e.hash };
+    const found = walker.next(e);
+    if (found) return found;
   }
-  if (expected.seq - 1 !== head.seq || expected.prevHash !== head.hash)
-    return broken(expected.seq, 'truncated', `missing: the chain ends at entry ${expected.seq - 1} but its head records entry ${head.seq}`);
-  return undefined;
+  return walker.end(head);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chainNext, chainOf, genesisHash, verifyChain, type AuditEntry, type ChainBreak, type ChainedEntry } from '../core/audit-chain.ts';
+import { chainNext, chainOf, chainWalker, genesisHash, type AuditEntry, type ChainBreak, type ChainedEntry } from '../core/audit-chain.ts';
 import type { Db, Sql } from './db.ts';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -65,15 +65,20 @@ export async function verifyAccessAudit(sql: Sql): Promise<{ chains: number; ent
   const breaks: ChainBreak[] = orphans.map((o) => ({ chain: o.chain, seq: Number(o.seq), problem: 'out-of-order', message: `chain ${o.chain}, entry ${o.seq}: has no head record` }));
   let entries = 0;
   for (const h of heads) {
-    const all: ChainedEntry[] = [];
-    for (let after = Number(h.purged_through); ;) {
+    // A page at a time: a chain holds years of entries.
+    const walker = chainWalker(sha256Hex, h.chain, { seq: Number(h.purged_through), hash: h.purged_hash });
+    let found: ChainBreak | undefined;
+    for (let after = Number(h.purged_through); !found;) {
       const page = await sql.query<EntryRow>('SELECT * FROM access_audit WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3', [h.chain, after, pageSize]);
-      all.push(...page.map(fromRow));
+      for (const row of page) {
+        entries++;
+        found = walker.next(fromRow(row));
+        if (found) break;
+      }
       if (page.length < pageSize) break;
       after = Number(page.at(-1)!.seq);
     }
-    entries += all.length;
-    const found = verifyChain(sha256Hex, h.chain, { seq: Number(h.purged_through), hash: h.purged_hash }, all, { seq: Number(h.seq), hash: h.hash });
+    found ??= walker.end({ seq: Number(h.seq), hash: h.hash });
     if (found) breaks.push(found);
   }
   return { chains: heads.length, entries, breaks };

@@ -171,6 +171,18 @@ describe('the access audit', () => {
     expect(csv.body).not.toContain('"clinic-a"');
   });
 
+  it('shows nothing when the access cannot be recorded, and says so in the one error shape', async () => {
+    await p.db.query('ALTER TABLE access_audit RENAME TO access_audit_away');
+    try {
+      const res = await p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer(clinicAKey) });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ error: { code: 'database-unavailable', message: 'The access could not be recorded; nothing is shown.' } });
+      expect(res.body).not.toContain('step.');
+    } finally {
+      await p.db.query('ALTER TABLE access_audit_away RENAME TO access_audit');
+    }
+  });
+
   it('refuses a bad date in the query with the field named', async () => {
     const res = await p.server!.inject({ method: 'GET', url: '/v1/audit?from=yesterday', headers: bearer(clinicAKey) });
     expect(res.statusCode).toBe(400);
