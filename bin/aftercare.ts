@@ -8,6 +8,7 @@ import { createLogger } from '../lib/logger.ts';
 import { hashPassword } from '../lib/passwords.ts';
 import { openService, type Role } from '../service/index.ts';
 import { exportClinics, importClinics } from '../service/clinic-transfer.ts';
+import { verifyAudit } from '../service/audit-verify.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
 
@@ -22,7 +23,8 @@ const usage = `Usage: aftercare <command>
   demo                      a time-compressed session: messages arrive within a minute
   hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)
   clinics import <file>     save each clinic of a clinic file as its next configuration version
-  clinics export [--clinic id]  print the configuration in the database as a clinic file`;
+  clinics export [--clinic id]  print the configuration in the database as a clinic file
+  audit verify              walk the access audit's hash chains; exit 1 at the first broken entry`;
 
 async function serve(env: Env, role: Role): Promise<void> {
   const service = await openService({ env, role });
@@ -99,6 +101,14 @@ async function main(argv: string[]): Promise<void> {
       return sendEvent(env, rest);
     case 'templates':
       if (rest[0] === 'check') return templatesCheck(env);
+      break;
+    case 'audit':
+      if (rest[0] === 'verify') {
+        const verified = await verifyAudit(env);
+        (verified.ok ? process.stdout : process.stderr).write(`${verified.lines.join('\n')}\n`);
+        if (!verified.ok) process.exitCode = 1;
+        return;
+      }
       break;
     case 'hash-password': {
       const chunks: Buffer[] = [];

@@ -4,6 +4,7 @@ import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan, type
 import { idSchema, localeSchema } from '../core/events.ts';
 import { phoneSchema } from '../core/phone.ts';
 import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
+import { defaultRetention, retentionSchema } from '../core/retention.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
@@ -40,12 +41,16 @@ export const clinicSchema = z.strictObject({
   /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
   treatments: treatmentPlansSchema,
   ehr: ehrSchema.optional(),
+  /** How long message bodies, reply texts and access audit entries are kept (a daily job purges older ones). */
+  retention: retentionSchema.default(defaultRetention),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
   staff: z
     .array(z.strictObject({
       username: z.string().regex(/^[a-z0-9._-]{2,60}$/, 'expected a lowercase username'),
       name: z.string().trim().min(1).max(80),
       passwordHash: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`'),
+      /** What they may do: an auditor reads the access audit (/console/audit). */
+      role: z.enum(['nurse', 'admin', 'auditor']).default('nurse'),
     }))
     .default([]),
   /** The clinic's own wording of a template, per locale (`{firstName}`, `{clinicName}`, ... as placeholders). */

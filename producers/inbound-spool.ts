@@ -18,6 +18,8 @@ const recheckMs = 1_000;
 export interface InboundSpool {
   /** Keeps the message until PostgreSQL answers; the same MessageSid twice is kept once. */
   keep(sms: InboundSms): Promise<void>;
+  /** Removes every kept message from this number (an erased patient's); answers how many. */
+  forget(phone: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,22 @@ export function openInboundSpool(connection: RedisClient, prefix: string, key: B
         jobId: `inbound-${sms.sid}`, attempts: 5, backoff: { type: 'exponential', delay: 2_000 },
         removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 },
       });
+    },
+    async forget(phone) {
+      let removed = 0;
+      // A message being received right now is locked by its worker and lands in PostgreSQL, where erasure already ran or will.
+      for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized', 'failed'])) {
+        const data = inboundJobSchema.safeParse(job?.data);
+        if (!job || !data.success) continue;
+        let from: string | undefined;
+        try {
+          from = smsSchema.safeParse(JSON.parse(unseal(key, data.data.sealed))).data?.from;
+        } catch {
+          continue; // sealed under another key: not ours to read
+        }
+        if (from === phone && (await job.remove().then(() => true, () => false))) removed++;
+      }
+      return removed;
     },
     close: () => queue.close(),
   };

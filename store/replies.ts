@@ -33,8 +33,8 @@ export async function standingOptOut(sql: Sql, phone: string): Promise<string | 
 }
 
 export async function replyBody(sql: Sql, id: string): Promise<string | undefined> {
-  const [row] = await sql.query<{ body: string }>('SELECT body FROM replies WHERE id = $1', [id]);
-  return row?.body;
+  const [row] = await sql.query<{ body: string | null }>('SELECT body FROM replies WHERE id = $1', [id]);
+  return row?.body ?? undefined; // purged by retention, or erased
 }
 
 export async function markReplied(sql: Sql, stepId: string): Promise<void> {

@@ -16,6 +16,7 @@ import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
+import { retentionEveryMs, runRetention } from './retention.ts';
 import { createExpander } from './scheduler.ts';
 import { batchedSendStore } from './send-store.ts';
 
@@ -95,7 +96,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const maintenance = new Worker(
     queueNames.maintenance,
-    async () => reconcile({ ...deps, every: deps.reconcileEvery }),
+    async (job) => (job.name === 'retention' ? runRetention(deps) : reconcile({ ...deps, every: deps.reconcileEvery })),
     { connection, prefix, concurrency: 1, ...jobLock },
   );
   const accept = deps.accept;
@@ -119,8 +120,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
   const every = Duration.fromISO(deps.reconcileEvery).toMillis();
-  const scheduleReconciler = () =>
-    deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const scheduleReconciler = () => Promise.all([
+    deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } }),
+    deps.queues.maintenance.upsertJobScheduler('retention', { every: retentionEveryMs }, { name: 'retention', opts: { removeOnComplete: true, removeOnFail: 100 } }),
+  ]);
   await scheduleReconciler();
   // The repeatable job lives in Redis too: after a wipe, every worker puts it back within one period.
   const keeper = setInterval(() => {

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { enqueueEhrIntake, type Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import { recordEhrNotification } from '../../store/ehr-notifications.ts';
+import { ehrActor } from '../http/access-audit.ts';
 import { documentationOnly, errors, openRoute, required } from '../http/route-schemas.ts';
 import { authenticateNotification } from './notify-auth.ts';
 
@@ -46,7 +47,7 @@ export async function fhirNotify(api: FastifyInstance, deps: NotifyDeps): Promis
   api.removeContentTypeParser('application/json');
   api.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  api.post<{ Params: { clinicId: string } }>('/fhir/r4/notify/:clinicId', { schema }, async (req, reply) => {
+  api.post<{ Params: { clinicId: string } }>('/fhir/r4/notify/:clinicId', { schema, config: { audit: { action: 'event.accept', actor: ehrActor(deps.clinics) } } }, async (req, reply) => {
     const raw = typeof req.body === 'string' ? req.body : '';
     const clinicId = idSchema.safeParse(req.params.clinicId);
     authenticateNotification(clinicId.success ? deps.clinics.get(clinicId.data) : undefined, req.headers, raw);

@@ -20,7 +20,7 @@ const schema: FastifySchema = {
 export async function hl7Http(api: FastifyInstance, deps: Hl7Deps): Promise<void> {
   documentationOnly(api);
   api.addContentTypeParser([er7Type, 'text/plain', 'application/hl7-v2'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  api.post<{ Params: { clinicId: string } }>('/hl7/v2/:clinicId', { schema }, async (req, reply) => {
+  api.post<{ Params: { clinicId: string } }>('/hl7/v2/:clinicId', { schema, config: { audit: { action: 'event.accept' } } }, async (req, reply) => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
     if (clinic.id !== req.params.clinicId) throw new AftercareError('forbidden', `This API key belongs to clinic ${clinic.id}, not ${req.params.clinicId}.`);
     if (typeof req.body !== 'string') throw new AftercareError('invalid-input', `Send the message as ${er7Type}.`);

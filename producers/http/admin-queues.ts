@@ -53,12 +53,14 @@ export async function adminQueues(app: FastifyInstance, deps: Pick<ServerDeps, '
     const key = digest(header).toString('hex');
     const until = remembered.get(key);
     if (until === undefined || until < Date.now()) {
+      req.auditAction = 'queues.sign-in';
       const given = basicCredentials(header);
       if (!given) return refuse(reply, 401, 'Sign in with the operator user name and password.');
       // Both checks always run, so the time taken does not tell whether the user name was right.
       const userOk = timingSafeEqual(digest(given.username), expectedUser);
       const passwordOk = await verifyPassword(given.password, operator.passwordHash);
       if (!userOk || !passwordOk) return refuse(reply, 401, 'Wrong operator user name or password.');
+      req.auditActor = { actor: 'operator', role: 'operator', clinicId: null };
       if (remembered.size > 100) remembered.clear();
       remembered.set(key, Date.now() + rememberForMs);
     }

@@ -10,6 +10,7 @@ import { addTimeline, patientTimeline } from '../../store/timeline.ts';
 import { createAcceptor } from '../accept-event.ts';
 import { parseOrThrow } from '../parse.ts';
 import { previewPlan } from '../preview-plan.ts';
+import { eventPatient, patientParam } from './access-audit.ts';
 import { authenticateClinic } from './auth.ts';
 import { ackRequestSchema } from './openapi.ts';
 import { documentationOnly, errors, parameterSchema, ref, required } from './route-schemas.ts';
@@ -74,18 +75,22 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     return clinic;
   };
   const now = () => deps.now?.() ?? new Date();
+  const escalationPatient = async (req: FastifyRequest) => {
+    const e = await loadEscalation(deps.db, patientParam('id')(req) ?? '');
+    return e && e.clinicId === req.clinic?.id ? e.patientId : undefined;
+  };
   const accept = deps.accept ?? createAcceptor(deps);
   documentationOnly(api);
 
-  api.post('/v1/events', { schema: schemas.sendEvent }, async (req, reply) => {
+  api.post('/v1/events', { schema: schemas.sendEvent, config: { audit: { action: 'event.accept', patient: eventPatient } } }, async (req, reply) => {
     const clinic = clinicOf(req);
     const accepted = await accept(req.body, clinic.id);
     return reply.status(202).send(accepted);
   });
 
-  api.post('/v1/plans/preview', { schema: schemas.previewPlan }, async (req) => previewPlan(deps.clinics, req.body, clinicOf(req).id, now()));
+  api.post('/v1/plans/preview', { schema: schemas.previewPlan, config: { audit: { action: 'plan.preview', patient: eventPatient } } }, async (req) => previewPlan(deps.clinics, req.body, clinicOf(req).id, now()));
 
-  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/timeline', { schema: schemas.timeline }, async (req) => {
+  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/timeline', { schema: schemas.timeline, config: { audit: { action: 'timeline.read', patient: patientParam('patientId') } } }, async (req) => {
     const clinic = clinicOf(req);
     const patientId = parseOrThrow(idSchema, req.params.patientId, 'Invalid patient id');
     // Another clinic's patient looks exactly like a missing one.
@@ -102,7 +107,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     return { clinicId: clinic.id, patientId, timezone, entries };
   });
 
-  api.get<{ Querystring: { status?: string } }>('/v1/escalations', { schema: schemas.escalations }, async (req) => {
+  api.get<{ Querystring: { status?: string } }>('/v1/escalations', { schema: schemas.escalations, config: { audit: { action: 'escalations.read' } } }, async (req) => {
     const clinic = clinicOf(req);
     if ((req.query.status ?? 'open') !== 'open')
       throw new AftercareError('invalid-input', 'Only status=open is listed.', { fields: [{ path: 'status', message: 'expected "open"' }] });
@@ -115,7 +120,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     };
   });
 
-  api.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', { schema: schemas.acknowledge }, async (req) => {
+  api.post<{ Params: { id: string }; Body: unknown }>('/v1/escalations/:id/ack', { schema: schemas.acknowledge, config: { audit: { action: 'escalation.acknowledge', patient: escalationPatient } } }, async (req) => {
     const clinic = clinicOf(req);
     const body = parseOrThrow(ackRequestSchema, req.body ?? {}, 'Invalid acknowledgement');
     const acked = await acknowledge(deps.db, { clinicId: clinic.id, id: req.params.id }, body.by);

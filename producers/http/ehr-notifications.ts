@@ -32,7 +32,7 @@ const schemas: Record<'list' | 'retry', FastifySchema> = {
 /** What the clinic's EHR sent and what became of it: mapping failures are read here, with the reason. */
 export async function ehrNotificationsApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'clinics' | 'queues'>): Promise<void> {
   documentationOnly(api);
-  api.get<{ Querystring: Record<string, string> }>('/v1/ehr/notifications', { schema: schemas.list }, async (req) => {
+  api.get<{ Querystring: Record<string, string> }>('/v1/ehr/notifications', { schema: schemas.list, config: { audit: { action: 'ehr-notifications.read' } } }, async (req) => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
     const query = parseOrThrow(querySchema, req.query, 'Invalid query');
     const rows = await listEhrNotifications(deps.db, clinic.id, query.status, query.limit);
@@ -46,7 +46,7 @@ export async function ehrNotificationsApi(api: FastifyInstance, deps: Pick<Serve
   });
 
   // A failed notification (the EHR was down too long) is taken again once the EHR is back.
-  api.post<{ Params: { id: string } }>('/v1/ehr/notifications/:id/retry', { schema: schemas.retry }, async (req, reply) => {
+  api.post<{ Params: { id: string } }>('/v1/ehr/notifications/:id/retry', { schema: schemas.retry, config: { audit: { action: 'ehr-notification.retry' } } }, async (req, reply) => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
     const n = await loadEhrNotification(deps.db, req.params.id);
     if (!n || n.clinicId !== clinic.id) throw new AftercareError('not-found', `No EHR notification ${req.params.id} at clinic ${clinic.id}.`);

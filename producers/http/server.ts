@@ -8,7 +8,10 @@ import { hl7Http } from '../hl7/hl7-route.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminClinics } from './admin-clinics.ts';
 import { adminKeys } from './admin-keys.ts';
+import { accessAudit } from './access-audit.ts';
 import { adminQueues } from './admin-queues.ts';
+import { auditApi } from './audit-api.ts';
+import { patientErasure } from './patient-erasure.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -68,6 +71,7 @@ export function buildServer(deps: ServerDeps) {
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
   app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now });
+  accessAudit(app, deps);
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
@@ -88,6 +92,8 @@ export function buildServer(deps: ServerDeps) {
   app.register(ehrNotificationsApi, deps);
   app.register(adminClinics, deps);
   app.register(adminKeys, deps);
+  app.register(auditApi, deps);
+  app.register(patientErasure, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;

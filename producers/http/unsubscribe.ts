@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { z } from 'zod';
 import type { Clinics } from '../../config/clinics.ts';
 import { unsubscribeKey } from '../../config/server-secret.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -71,7 +72,11 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
 <form method="post" action="/unsubscribe/${req.params.token}"><button type="submit">Stop emails</button></form>`);
   });
 
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: schemas.unsubscribe }, async (req, reply) => {
+  // The patient themself, by the signed link: audited as the patient's own change.
+  const linkOf = (req: FastifyRequest) => read(z.object({ token: z.string() }).safeParse(req.params).data?.token ?? '')?.who;
+  const audit = { action: 'email.opt-out', patient: (req: FastifyRequest) => linkOf(req)?.patientId,
+    actor: (req: FastifyRequest) => { const who = linkOf(req); return who && { actor: 'patient-link', role: 'patient', clinicId: who.clinicId }; } };
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: schemas.unsubscribe, config: { audit } }, async (req, reply) => {
     const link = read(req.params.token);
     if (!link) return refuse(reply);
     const { clinicId, patientId } = link.who;

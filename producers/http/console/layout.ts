@@ -3,7 +3,7 @@ import { consoleScript, consoleStyle } from './console-assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
-export type Section = 'inbox' | 'preview' | 'patient' | 'sign-in' | 'error';
+export type Section = 'inbox' | 'preview' | 'patient' | 'audit' | 'sign-in' | 'error';
 
 export interface PageParts {
   title: string;

@@ -7,6 +7,7 @@ import { acknowledge, loadEscalation } from '../../../store/escalations.ts';
 import { loadPatient } from '../../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../../store/timeline.ts';
 import { previewPlan } from '../../preview-plan.ts';
+import { patientParam } from '../access-audit.ts';
 import { consoleCsp } from './console-assets.ts';
 import { html } from './html.ts';
 import { inboxEvents } from './inbox-events.ts';
@@ -25,7 +26,7 @@ export async function staffPages(app: FastifyInstance, deps: ConsoleDeps, ctx: C
   // Open event streams would keep the server from closing; end them first.
   app.addHook('preClose', async () => events.close());
 
-  app.get('/', async (req, reply) => {
+  app.get('/', { config: { audit: { action: 'inbox.read' } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
     const token = ctx.csrfToken(reply, who);
@@ -58,7 +59,10 @@ ${note}
     return reply;
   });
 
-  app.post<{ Params: { id: string } }>('/escalations/:id/ack', { preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/escalations/:id/ack', { preHandler: app.csrfProtection, config: { audit: { action: 'escalation.acknowledge', patient: async (req) => {
+    const e = await loadEscalation(deps.db, patientParam('id')(req) ?? '');
+    return e && e.clinicId === req.consoleStaff?.clinic.id ? e.patientId : undefined;
+  } } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
     const id = idSchema.safeParse(req.params.id);
@@ -81,7 +85,7 @@ ${note}
     return reply.redirect(`/console?acknowledged=${encodeURIComponent(id.data)}`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/patients/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/patients/:id', { config: { audit: { action: 'patient.read', patient: patientParam('id') } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
     const id = idSchema.safeParse(req.params.id);
@@ -100,7 +104,7 @@ ${note}
       signedIn: { who, csrfToken: token } });
   });
 
-  app.post('/preview', { preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post('/preview', { preHandler: app.csrfProtection, config: { audit: { action: 'plan.preview' } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
     const form = previewForm.safeParse(req.body);

@@ -1,0 +1,98 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { z } from 'zod';
+import type { Clinics } from '../../config/clinics.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { appendAccess } from '../../store/access-audit.ts';
+import type { Db } from '../../store/db.ts';
+import { clinicOfKey } from './auth.ts';
+
+/** Who acted: an API key (named by its clinic), a staff member, the operator, or an EHR. */
+export interface AuditActor {
+  actor: string;
+  role: string;
+  clinicId: string | null;
+}
+
+type Maybe<T> = T | undefined | Promise<T | undefined>;
+
+/** What a route declares in its `config: { audit }`: the action, and how to find the patient and the actor. */
+export interface AuditDeclaration {
+  action: string;
+  patient?: (req: FastifyRequest) => Maybe<string>;
+  actor?: (req: FastifyRequest) => AuditActor | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    audit?: AuditDeclaration;
+  }
+  interface FastifyRequest {
+    /** Set by a plugin that authenticates in its own way (the queue dashboard's operator). */
+    auditActor?: AuditActor;
+    /** An action known only once the request is under way (the dashboard's sign-in). */
+    auditAction?: string;
+  }
+}
+
+/** The patient id a route parameter names. */
+export const patientParam = (name: string) => (req: FastifyRequest) => z.object({ [name]: z.string() }).safeParse(req.params).data?.[name];
+
+/** The patient an event body names (`patient.id`, or `patientId` of a cancellation). */
+export const eventPatient = (req: FastifyRequest) => {
+  const body = z.object({ patient: z.object({ id: z.string() }).optional(), patientId: z.string().optional() }).safeParse(req.body).data;
+  return body?.patient?.id ?? body?.patientId;
+};
+
+export const staffRoles = ['nurse', 'admin', 'auditor'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+/** A staff member's role; one without (the clinic file before roles) is a nurse. */
+export const staffRole = (staff: unknown): StaffRole => z.object({ role: z.enum(staffRoles).catch('nurse') }).catch({ role: 'nurse' }).parse(staff).role;
+
+function actorOf(req: FastifyRequest, clinics: Clinics, declared: AuditDeclaration): { who: AuditActor; known: boolean } {
+  const given = declared.actor?.(req) ?? req.auditActor;
+  if (given) return { who: given, known: true };
+  const staff = req.consoleStaff;
+  if (staff) return { who: { actor: staff.staff.username, role: staffRole(staff.staff), clinicId: staff.clinic.id }, known: true };
+  const clinic = req.clinic ?? clinicOfKey(clinics, req.headers.authorization);
+  if (clinic) return { who: { actor: clinic.id, role: 'api-key', clinicId: clinic.id }, known: true };
+  const presented = req.headers.authorization !== undefined;
+  return { who: { actor: presented ? 'unknown-credentials' : 'anonymous', role: 'none', clinicId: null }, known: false };
+}
+
+/**
+ * The one place access is recorded: every route declaring `config: { audit }` gets one entry per
+ * answer, before the answer leaves. Granted answers (2xx, 3xx to someone signed in) are `allowed`;
+ * refusals (401, 403, 404, or a redirect to sign in) are `denied`; bad input, rate limits and
+ * failures touched no patient data and are not recorded. If the entry cannot be written, a read
+ * is answered 503 instead: nobody sees patient data without a record of it.
+ */
+export function accessAudit<L extends FastifyBaseLogger>(app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, L>, deps: { db: Db; clinics: Clinics; log: Logger; now?: () => Date }): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const declared = req.routeOptions.config.audit;
+    const action = req.auditAction ?? declared?.action;
+    if (!action) return payload;
+    const { who, known } = actorOf(req, deps.clinics, declared ?? { action });
+    const status = reply.statusCode;
+    const outcome = [401, 403, 404].includes(status) || (!known && status < 400) ? 'denied' : status < 400 ? 'allowed' : undefined;
+    if (!outcome) return payload;
+    try {
+      const patientId = outcome === 'allowed' || status === 404 ? ((await declared?.patient?.(req)) ?? null) : null;
+      await appendAccess(deps.db, {
+        actor: who.actor, role: who.role, action, outcome, status, clinicId: who.clinicId,
+        patientId, clientAddress: req.ip ?? null, at: deps.now?.() ?? new Date(),
+      });
+      return payload;
+    } catch (err) {
+      req.log.error({ action, err: (err as { code?: string }).code ?? (err as Error).name }, 'access could not be recorded');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return payload; // the change is made; its answer must say so
+      reply.code(503).type('application/json; charset=utf-8');
+      return JSON.stringify({ error: { code: 'database-unavailable', message: 'The access could not be recorded; nothing is shown.' } });
+    }
+  });
+}
+
+/** An EHR pushing to a clinic's own endpoint (FHIR notify): named by the clinic its route names. */
+export const ehrActor = (clinics: Clinics) => (req: FastifyRequest): AuditActor | undefined => {
+  const clinic = clinics.get(z.object({ clinicId: z.string() }).safeParse(req.params).data?.clinicId ?? '');
+  return clinic && { actor: `ehr:${clinic.id}`, role: 'ehr', clinicId: clinic.id };
+};
