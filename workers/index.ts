@@ -18,6 +18,7 @@ import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
 import { createExpander } from './scheduler.ts';
 import { batchedSendStore } from './send-store.ts';
+import { startWebhookWorker, type WebhookOptions } from './webhooks.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface WorkerDeps {
   now?: () => Date;
   /** The acceptance path, for events mapped from EHR notifications; without it no EHR intake runs. */
   accept?: AcceptEvent;
+  /** Outbound webhooks (workers/webhooks.ts); without it none are sent. */
+  webhooks?: WebhookOptions;
 }
 
 export interface RunningWorkers {
@@ -108,7 +111,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         { connection, prefix, concurrency: 10, ...jobLock },
       )
     : undefined;
-  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : [])];
+  const webhooks = deps.webhooks ? startWebhookWorker({ ...deps, webhooks: deps.webhooks }, jobLock) : undefined;
+  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

@@ -36,6 +36,8 @@ export interface ServerDeps {
   operationsToken?: string;
   /** Where inbound SMS wait while PostgreSQL is away. */
   inboundSpool?: InboundSpool;
+  /** The admin API of outbound webhooks: the key their secrets are sealed with, and the operator key's SHA-256 (OPERATOR_API_KEY_SHA256). */
+  webhooks?: { dataKey: Buffer; operatorApiKeySha256?: string };
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }

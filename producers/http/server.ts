@@ -7,6 +7,7 @@ import { fhirNotify } from '../fhir/notify-route.ts';
 import { hl7Http } from '../hl7/hl7-route.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
+import { adminWebhooks, operatorKeyAuthorizer } from './admin-webhooks.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -84,6 +85,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(fhirNotify, deps);
   app.register(ehrNotificationsApi, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
+  if (deps.webhooks) app.register(adminWebhooks, { ...deps, dataKey: deps.webhooks.dataKey, authorize: operatorKeyAuthorizer(deps.webhooks.operatorApiKeySha256) });
 
   return app;
 }
