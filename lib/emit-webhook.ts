@@ -24,7 +24,7 @@ export const webhookDataSchema = z.strictObject({
   kind: z.string().min(1).optional(),
   reason: z.string().optional(),
   stepId: z.string().min(1).nullable().optional(),
-  channel: z.enum(['sms', 'email']).optional(),
+  channel: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
   errorCode: z.string().min(1).nullable().optional(),
   replyId: z.string().min(1).optional(),

@@ -13,6 +13,7 @@ import { replyBody } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
+import { emitWebhook } from '../lib/emit-webhook.ts';
 
 export type EscalationDeps = Pick<DispatcherDeps, 'db' | 'queues' | 'clinics' | 'channels' | 'log' | 'metrics' | 'now'>;
 
@@ -28,6 +29,7 @@ export async function raiseAndNotify(
   deps.metrics?.escalationsRaised.inc({ kind: e.kind });
   await addTimeline(deps.db, [{ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId ?? null, kind: 'escalation.raised',
     detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
+  await emitWebhook(deps, { clinicId: e.clinicId, type: 'escalation.raised', data: { patientId: e.patientId, escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, stepId: e.stepId ?? null } });
   deps.log.warn({ clinicId: e.clinicId, patientId: e.patientId, escalationId: escalation.id, kind: e.kind }, 'escalation raised');
   await enqueueNotice(deps.queues, { escalationId: escalation.id, round: 1 });
 }

@@ -68,7 +68,7 @@ export function buildServer(deps: ServerDeps) {
 
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
-    db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
+    db: deps.db, queues: deps.queues, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
     onUndelivered: deps.twilio?.onUndelivered,
     onInbound: (sms) => receiveReply(deps, sms),
     crisisAnswer: (sms) => immediateCrisisAnswer(deps.clinics, sms),
