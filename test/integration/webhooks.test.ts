@@ -178,6 +178,35 @@ describe('webhooks from the pipeline', () => {
     expect(withBody.received[0]?.verified).toMatchObject({ ok: true, payload: { type: 'reply.received', data: { body: text } } });
   });
 
+  it('reports delivered and undelivered messages from Twilio, and a STOP as consent.changed', async () => {
+    rig = await startProviderPipeline({ clinics: [testClinic(), otherClinic()], env: { ...operatorEnv, WEBHOOK_BACKOFF: 'PT0.1S' } });
+    const { p, twilio } = rig;
+    const r = await startReceiver();
+    await subscribe(p, r, ['message.delivered', 'message.failed', 'consent.changed']);
+    await p.accept(sessionEvent());
+    const [first, second] = await waitFor('two SMS sent', () => (twilio.messages.length >= 2 ? twilio.messages : undefined));
+    const signedPost = (path: string, params: Record<string, string>) => p.server!.inject({ method: 'POST', url: path, payload: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(providerAccount.authToken, `${providerAccount.publicBaseUrl}${path}`, params) } });
+    const status = (sid: string, value: string, extra: Record<string, string> = {}) =>
+      signedPost('/webhooks/twilio/status', { AccountSid: providerAccount.accountSid, MessageSid: sid, MessageStatus: value, ...extra });
+    await waitFor('both sends recorded', async () => (await p.db.query("SELECT 1 FROM deliveries WHERE status = 'sent'")).length >= 2);
+    expect((await status(first!.sid, 'delivered')).statusCode).toBe(204);
+    expect((await status(first!.sid, 'delivered')).statusCode).toBe(204);
+    expect((await status(second!.sid, 'undelivered', { ErrorCode: '30003' })).statusCode).toBe(204);
+    expect((await signedPost('/webhooks/twilio/inbound', { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: providerAccount.accountSid,
+      From: patientPhone, To: providerAccount.from, Body: 'STOP' })).statusCode).toBe(200);
+
+    await waitFor('three events', () => r.received.length >= 3);
+    const payloads = r.received.map((x) => (x.verified.ok ? x.verified.payload : undefined));
+    expect(payloads).toEqual(expect.arrayContaining([
+      expect.objectContaining({ type: 'message.delivered', data: expect.objectContaining({ channel: 'sms', status: 'delivered', stepId: expect.any(String) }) }),
+      expect.objectContaining({ type: 'message.failed', data: expect.objectContaining({ channel: 'sms', status: 'undelivered', errorCode: '30003' }) }),
+      expect.objectContaining({ type: 'consent.changed', data: { clinicId: 'clinic-a', patientId: 'p-123', channel: 'sms', consent: 'opted-out', via: 'sms-keyword' } }),
+    ]));
+    // A repeated report moves nothing and tells nobody twice.
+    expect(payloads.filter((x) => x?.type === 'message.delivered')).toHaveLength(1);
+  });
+
   it('tells the integrator an escalation was acknowledged', async () => {
     pipeline = await startPipeline({ env: { ...operatorEnv, WEBHOOK_BACKOFF: 'PT0.1S' } });
     const p = pipeline;
