@@ -207,6 +207,19 @@ describe('webhooks from the pipeline', () => {
     expect(payloads.filter((x) => x?.type === 'message.delivered')).toHaveLength(1);
   });
 
+  it('reports an SMS the provider refused for good as message.failed', async () => {
+    rig = await startProviderPipeline({ clinics: [testClinic({ plans: { session: [{ key: 'light-meal', template: 'light-meal', after: 'PT0S', channel: 'sms' }] } }), otherClinic()],
+      env: { ...operatorEnv, WEBHOOK_BACKOFF: 'PT0.1S' } });
+    const { p, twilio } = rig;
+    const r = await startReceiver();
+    await subscribe(p, r, ['message.failed']);
+    twilio.failNext({ status: 400, code: 21211, message: 'Invalid To phone number' });
+    await p.accept(sessionEvent({ escort: undefined }));
+    await waitFor('message.failed delivered', () => r.received.length >= 1);
+    expect(r.received[0]?.verified).toMatchObject({ ok: true, payload: { type: 'message.failed',
+      data: { clinicId: 'clinic-a', patientId: 'p-123', channel: 'sms', status: 'failed', errorCode: expect.stringContaining('21211'), stepId: expect.stringContaining('light-meal') } } });
+  });
+
   it('tells the integrator an escalation was acknowledged', async () => {
     pipeline = await startPipeline({ env: { ...operatorEnv, WEBHOOK_BACKOFF: 'PT0.1S' } });
     const p = pipeline;
