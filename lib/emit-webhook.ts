@@ -26,7 +26,7 @@ export const webhookDataSchema = z.strictObject({
   stepId: z.string().min(1).nullable().optional(),
   channel: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
-  errorCode: z.string().min(1).nullable().optional(),
+  errorCode: z.string().nullable().optional(),
   replyId: z.string().min(1).optional(),
   classification: z.string().min(1).optional(),
   consent: z.enum(['opted-out', 'opted-in']).optional(),

@@ -29,9 +29,9 @@ export async function raiseAndNotify(
   deps.metrics?.escalationsRaised.inc({ kind: e.kind });
   await addTimeline(deps.db, [{ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId ?? null, kind: 'escalation.raised',
     detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
-  await emitWebhook(deps, { clinicId: e.clinicId, type: 'escalation.raised', data: { patientId: e.patientId, escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, stepId: e.stepId ?? null } });
   deps.log.warn({ clinicId: e.clinicId, patientId: e.patientId, escalationId: escalation.id, kind: e.kind }, 'escalation raised');
   await enqueueNotice(deps.queues, { escalationId: escalation.id, round: 1 });
+  await emitWebhook(deps, { clinicId: e.clinicId, type: 'escalation.raised', data: { patientId: e.patientId, escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, stepId: e.stepId ?? null } });
 }
 
 /**

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../lib/logger.ts';
 import { enqueueWebhooks, queueNames, webhookJobSchema, type Queues } from '../lib/queues.ts';
 import type { RedisClient } from '../lib/redis.ts';
-import { unseal } from '../lib/seal.ts';
+import { SealError, unseal } from '../lib/seal.ts';
 import type { Db } from '../store/db.ts';
 import { loadDeliveryToSend, pendingWebhookDeliveries, recordWebhookAttempt, type DeliveryToSend } from '../store/webhook-deliveries.ts';
 import { JobFailure } from './job-failure.ts';
@@ -62,7 +62,15 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: string, queu
 }
 
 async function post(deps: WebhookDeps, delivery: DeliveryToSend, now: Date) {
-  const signature = new Webhook(unseal(deps.webhooks.dataKey, delivery.secretSealed)).sign(delivery.id, now, delivery.payload);
+  let secret: string;
+  try {
+    secret = unseal(deps.webhooks.dataKey, delivery.secretSealed);
+  } catch (err) {
+    // Sealed under another DATA_KEY: nothing can be signed until the key is put back, and retrying says so.
+    if (err instanceof SealError) return { statusCode: null, error: err.code, durationMs: 0, responseExcerpt: null };
+    throw err;
+  }
+  const signature = new Webhook(secret).sign(delivery.id, now, delivery.payload);
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   try {

@@ -161,8 +161,8 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
       { deliveryId: delivery.id, stepId: delivery.stepId, clinicId: delivery.clinicId, patientId: delivery.patientId, providerId, status: status.data, errorCode, changed },
       'delivery report',
     );
-    if (changed && ['delivered', 'undelivered', 'failed'].includes(status.data)) await emitWebhook(deps, { clinicId: delivery.clinicId, type: status.data === 'delivered' ? 'message.delivered' : 'message.failed', data: { patientId: delivery.patientId, stepId: delivery.stepId, channel: delivery.channel, status: status.data, errorCode: errorCode ?? null } });
     if (changed && (status.data === 'undelivered' || status.data === 'failed')) await deps.onUndelivered?.(delivery);
+    if (changed && ['delivered', 'undelivered', 'failed'].includes(status.data)) await emitWebhook(deps, { clinicId: delivery.clinicId, type: status.data === 'delivered' ? 'message.delivered' : 'message.failed', data: { patientId: delivery.patientId, stepId: delivery.stepId, channel: delivery.channel, status: status.data, errorCode: errorCode || null } });
     return reply.status(204).send();
   });
 };

@@ -176,6 +176,10 @@ describe('webhooks from the pipeline', () => {
       for (const personal of [patientPhone, event.patient.email, event.patient.firstName, 'Alexandrina', event.escort.phone, text, 'body']) expect(r.body).not.toContain(personal);
     }
     expect(withBody.received[0]?.verified).toMatchObject({ ok: true, payload: { type: 'reply.received', data: { body: text } } });
+    // The logs name deliveries and endpoints, never the reply, the secret or where the receiver is.
+    const logs = p.logLines.join('\n');
+    for (const secretOrPersonal of [text, patientPhone, String(plain.secret), String(withBody.secret), plain.url]) expect(logs).not.toContain(secretOrPersonal);
+    expect(logs).toContain('webhook delivered');
   });
 
   it('reports delivered and undelivered messages from Twilio, and a STOP as consent.changed', async () => {
