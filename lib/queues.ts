@@ -12,6 +12,7 @@ export const queueNames = {
   maintenance: 'maintenance',
   inbound: 'inbound',
   ehrIntake: 'ehr-intake',
+  webhooks: 'webhooks',
 } as const;
 
 export const eventJobSchema = z.strictObject({ clinicId: z.string().min(1), eventId: z.string().min(1) });
@@ -35,6 +36,9 @@ export type EhrIntakeJob = z.infer<typeof ehrIntakeJobSchema>;
 /** The esketamine REMS reminder of a plan, on the same queue ('rems-reminder' jobs). */
 export const remsJobSchema = z.strictObject({ planId: z.string().min(1) });
 export type RemsJob = z.infer<typeof remsJobSchema>;
+/** One outbound webhook delivery (store/webhook-deliveries.ts); the job id is the delivery id. */
+export const webhookJobSchema = z.strictObject({ deliveryId: z.string().min(1) });
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
 
 /** Transient errors retry with exponential backoff and jitter; permanent ones never retry. */
 export interface RetryPolicy {
@@ -54,6 +58,7 @@ export interface Queues {
   escalations: Queue<NoticeJob>;
   maintenance: Queue;
   ehrIntake: Queue<EhrIntakeJob | RemsJob>;
+  webhooks: Queue<WebhookJob>;
   prefix: string;
   jobOptions: JobsOptions;
   close(): Promise<void>;
@@ -65,18 +70,20 @@ export function openQueues(connection: RedisClient, prefix: string, retry: Retry
   const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
   const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
+  const webhooks = new Queue<WebhookJob>(queueNames.webhooks, { connection, prefix });
   // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
-  for (const queue of [events, steps, escalations, maintenance, ehrIntake]) queue.on('error', (err) => onError?.(err, queue.name));
+  for (const queue of [events, steps, escalations, maintenance, ehrIntake, webhooks]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
     events,
     steps,
     escalations,
     maintenance,
     ehrIntake,
+    webhooks,
     prefix,
     jobOptions: jobOptions(retry),
     async close() {
-      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close(), ehrIntake.close()]);
+      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close(), ehrIntake.close(), webhooks.close()]);
     },
   };
 }
@@ -124,4 +131,11 @@ export async function enqueueEhrIntake(queues: Queues, notificationIds: string[]
 export async function enqueueRemsReminders(queues: Queues, planIds: string[]): Promise<void> {
   if (planIds.length === 0) return;
   await queues.ehrIntake.addBulk(planIds.map((planId) => ({ name: 'rems-reminder', data: { planId }, opts: { ...queues.jobOptions, jobId: `${planId}-rems` } })));
+}
+
+/** One job per outbound webhook delivery, due at `at`; the delivery id is the job id, so queuing it again adds nothing. */
+export async function enqueueWebhooks(queues: Queues, deliveries: Array<{ id: string; at?: Date }>, now = new Date()): Promise<void> {
+  if (deliveries.length === 0) return;
+  await queues.webhooks.addBulk(deliveries.map((d) => ({ name: 'deliver', data: { deliveryId: d.id },
+    opts: { ...lean, jobId: d.id, delay: d.at ? Math.max(0, d.at.getTime() - now.getTime()) : 0 } })));
 }

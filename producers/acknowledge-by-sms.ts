@@ -1,4 +1,5 @@
 import { staffContacts } from '../config/clinics.ts';
+import { emitWebhook } from '../lib/emit-webhook.ts';
 import type { Logger } from '../lib/logger.ts';
 import { observeAcknowledgement } from '../lib/metrics.ts';
 import { acknowledge, openEscalationByCode } from '../store/escalations.ts';
@@ -10,7 +11,7 @@ import type { ReplyDeps, ReplyOutcome } from './deps.ts';
  * only among the clinics the sender is a contact of. Undefined when the sender is no contact,
  * so the message is read as a patient's.
  */
-export async function acknowledgeBySms(deps: Pick<ReplyDeps, 'db' | 'clinics' | 'metrics'>, from: string, code: string, log: Logger): Promise<ReplyOutcome | undefined> {
+export async function acknowledgeBySms(deps: Pick<ReplyDeps, 'db' | 'clinics' | 'metrics'> & Partial<Pick<ReplyDeps, 'queues'>>, from: string, code: string, log: Logger): Promise<ReplyOutcome | undefined> {
   const memberships = deps.clinics.all().flatMap((clinic) => staffContacts(clinic).filter((c) => c.phone === from).map((contact) => ({ clinic, contact })));
   if (memberships.length === 0) return undefined;
   // Codes are unique among open escalations, so a contact of two clinics names exactly one.
@@ -21,6 +22,7 @@ export async function acknowledgeBySms(deps: Pick<ReplyDeps, 'db' | 'clinics' | 
   observeAcknowledgement(deps.metrics, acked, 'sms');
   await addTimeline(deps.db, [{ clinicId: acked.clinicId, patientId: acked.patientId, kind: 'escalation.acknowledged',
     detail: { escalationId: acked.id, code, by, via: 'sms' } }]);
+  await emitWebhook({ ...deps, log }, { clinicId: acked.clinicId, type: 'escalation.acknowledged', data: { patientId: acked.patientId, escalationId: acked.id, kind: acked.kind, via: 'sms' } });
   log.info({ clinicId: acked.clinicId, escalationId: acked.id }, 'escalation acknowledged by SMS');
   return { classification: 'ack', answer: `Acknowledged ${code} (patient ${acked.patientId}). Thank you.` };
 }

@@ -7,6 +7,7 @@ import { renderSms } from '../core/render.ts';
 import { escalationId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { enqueueNotice } from '../lib/queues.ts';
+import { emitWebhook } from '../lib/emit-webhook.ts';
 import type { Db } from '../store/db.ts';
 import { raiseEscalation } from '../store/escalations.ts';
 import { loadPatient, senderByPhone, setSmsOptOut, standInForUnknownSender, type Sender } from '../store/patients.ts';
@@ -76,6 +77,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
     await addTimeline(tx, [{ clinicId, patientId, kind: 'reply.received', stepId: checkin ?? null, detail: { replyId: sms.sid, text: sms.body,
       classification: reply.kind, level: reply.level, sender: sender.sender, ...(reply.kind === 'score' ? { score: reply.score } : {}),
       ...(reply.kind === 'crisis' || reply.kind === 'symptom' ? { evidence: reply.evidence, subject: reply.subject } : {}) } }]);
+    await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'reply.received', data: { patientId, replyId: sms.sid, classification: reply.kind, stepId: checkin ?? null }, replyBody: sms.body });
     let confirm = true;
     if (reply.kind === 'opt-out' || reply.kind === 'opt-in') {
       const out = reply.kind === 'opt-out';
@@ -87,6 +89,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
         await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
           detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps, ...(twilioBlocks(reply.keyword) ? { confirmedBy: 'twilio' } : {}) } : {}),
             ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
+        await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'consent.changed', data: { patientId: changed.patientId, channel: 'sms', consent: out ? 'opted-out' : 'opted-in', via: 'sms-keyword' } });
       }
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.
@@ -99,6 +102,7 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
     });
     if (created) await addTimeline(tx, [{ clinicId, patientId, kind: 'escalation.raised', stepId: checkin ?? null,
       detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
+    if (created) await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'escalation.raised', data: { patientId, escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, stepId: checkin ?? null } });
     return { escalation, blocked, confirm };
   });
   if (!outcome) {

@@ -108,6 +108,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
 
     const claimTimeoutMs = Duration.fromISO(env.CLAIM_TIMEOUT).toMillis();
+    // Seals inbound SMS kept in Redis and the webhook endpoints' signing secrets.
+    const dataKey = role === 'client' ? undefined : env.DATA_KEY ? Buffer.from(env.DATA_KEY, 'base64') : localSecret(env.DATA_DIR, 'data');
+    const webhooks = dataKey && { dataKey, timeoutMs: Duration.fromISO(env.WEBHOOK_TIMEOUT).toMillis(),
+      backoffMs: Duration.fromISO(env.WEBHOOK_BACKOFF).toMillis(), retryForMs: Duration.fromISO(env.WEBHOOK_RETRY_FOR).toMillis() };
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs };
     const accept = createAcceptor(deps);
     let workers: RunningWorkers | undefined;
@@ -122,14 +126,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
         accept,
+        webhooks,
       });
       closers.push(() => running.close());
       workers = running;
     }
     const serves = role === 'all' || role === 'api';
     // Inbound SMS kept while PostgreSQL is away are sealed; the process serving the webhook drains them.
-    const dataKey = serves ? (env.DATA_KEY ? Buffer.from(env.DATA_KEY, 'base64') : localSecret(env.DATA_DIR, 'data')) : undefined;
-    const inboundSpool = dataKey && openInboundSpool(redis, env.QUEUE_PREFIX, dataKey);
+    const inboundSpool = serves && dataKey ? openInboundSpool(redis, env.QUEUE_PREFIX, dataKey) : undefined;
     if (dataKey && inboundSpool) {
       closers.push(() => inboundSpool.close());
       const drainRedis = connectRedis(local.url, 'worker', nodes);
@@ -152,6 +156,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           trustedProxies: env.TRUSTED_PROXIES,
           operationsToken: env.OPERATIONS_TOKEN,
           operatorKeySha256: env.OPERATOR_API_KEY_SHA256,
+          webhooks: dataKey && { dataKey },
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

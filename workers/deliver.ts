@@ -13,6 +13,7 @@ import { clinicTemplate } from '../templates/overrides.ts';
 import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
+import { emitWebhook } from '../lib/emit-webhook.ts';
 import { sendStore, type SendStore } from './send-store.ts';
 
 /** `withdrawn`: the send was no longer allowed when it was claimed (a STOP or a cancellation while it waited). */
@@ -134,6 +135,7 @@ async function sendClaimed<C extends { claimed: true } | Unclaimed>(
     // On the last attempt a transient error counts as permanent.
     if (err.permanent || finalAttempt) {
       await recordFailure(deps.db, id, 'failed', err.code);
+      await emitWebhook(deps, { clinicId: message.clinicId, type: 'message.failed', data: { patientId: message.patientId, stepId: id.slice(0, -message.channel.length - 1), channel: message.channel, status: 'failed', errorCode: err.code } });
       return { code: err.code };
     }
     // Ambiguous: the retry looks at the provider before sending again.

@@ -13,6 +13,7 @@ import { replyBody } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
+import { emitWebhook } from '../lib/emit-webhook.ts';
 
 export type EscalationDeps = Pick<DispatcherDeps, 'db' | 'queues' | 'clinics' | 'channels' | 'log' | 'metrics' | 'now'>;
 
@@ -30,6 +31,7 @@ export async function raiseAndNotify(
     detail: { escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, code: escalation.code } }]);
   deps.log.warn({ clinicId: e.clinicId, patientId: e.patientId, escalationId: escalation.id, kind: e.kind }, 'escalation raised');
   await enqueueNotice(deps.queues, { escalationId: escalation.id, round: 1 });
+  await emitWebhook(deps, { clinicId: e.clinicId, type: 'escalation.raised', data: { patientId: e.patientId, escalationId: escalation.id, kind: escalation.kind, reason: escalation.reason, stepId: e.stepId ?? null } });
 }
 
 /**

@@ -19,6 +19,7 @@ import { reconcile } from './reconciler.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { createExpander } from './scheduler.ts';
 import { batchedSendStore } from './send-store.ts';
+import { startWebhookWorker, type WebhookOptions } from './webhooks.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   now?: () => Date;
   /** The acceptance path, for events mapped from EHR notifications; without it no EHR intake runs. */
   accept?: AcceptEvent;
+  /** Outbound webhooks (workers/webhooks.ts); without it none are sent. */
+  webhooks?: WebhookOptions;
 }
 
 export interface RunningWorkers {
@@ -109,7 +112,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         { connection, prefix, concurrency: 10, ...jobLock },
       )
     : undefined;
-  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : [])];
+  const webhooks = deps.webhooks ? startWebhookWorker({ ...deps, webhooks: deps.webhooks }, jobLock) : undefined;
+  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

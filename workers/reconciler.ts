@@ -11,6 +11,7 @@ import { openStepsDueBefore } from '../store/plans.ts';
 import { lapsedCheckins } from '../store/replies.ts';
 import { addTimeline } from '../store/timeline.ts';
 import { isJobFailureReason } from './job-failure.ts';
+import { requeueWebhooks } from './webhooks.ts';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -86,6 +87,9 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   }
 
   const closed = await closeReviews(deps, now);
+  // Webhook deliveries still owed whose job a Redis wipe lost, or that failed while PostgreSQL was away.
+  const webhooks = await requeueWebhooks(deps, now.minus(margin).toJSDate(), now.toJSDate());
+  if (webhooks) deps.log.warn({ webhooks }, 're-queued webhook deliveries whose job was lost');
 
   if (promoted) deps.log.warn({ promoted }, 'promoted overdue delayed jobs');
   if (revived) deps.log.warn({ revived }, 'retried jobs that had used up their attempts during an outage');

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import type { Clinic } from '../../config/clinics.ts';
 import { idSchema } from '../../core/events.ts';
+import { emitWebhook } from '../../lib/emit-webhook.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import { observeAcknowledgement } from '../../lib/metrics.ts';
 import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
@@ -132,6 +133,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     }
     await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
       detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
+    await emitWebhook(deps, { clinicId: clinic.id, type: 'escalation.acknowledged', data: { patientId: acked.patientId, escalationId: acked.id, kind: acked.kind, via: 'api' } });
     observeAcknowledgement(deps.metrics, acked, 'api');
     return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
   });

@@ -33,6 +33,7 @@ const openApiBase = {
     { name: 'Twilio webhooks', description: 'Called by Twilio, signed with your Twilio auth token; not for clinic integrators.' },
     { name: 'Patient links', description: 'Opened by patients from their email; not for clinic integrators.' },
     { name: 'EHR', description: 'Events straight from the clinic’s EHR (FHIR R4 Subscriptions, HL7v2), and mapping failures.' },
+    { name: 'Webhooks', description: 'Outbound webhooks (Standard Webhooks) of a clinic: endpoints, deliveries, replay; for the operator or the clinic admin.' },
     { name: 'Operations', description: 'Health, readiness and metrics for the operator; readiness and metrics take the operations token when the operator set one.' },
   ],
   security: [{ clinicApiKey: [] }],
@@ -40,6 +41,7 @@ const openApiBase = {
     securitySchemes: {
       clinicApiKey: { type: 'http' as const, scheme: 'bearer', description: "Your clinic's API key, from the operator." },
       operationsToken: { type: 'http' as const, scheme: 'bearer', description: 'OPERATIONS_TOKEN, when set.' },
+      operatorApiKey: { type: 'http' as const, scheme: 'bearer', description: 'The operator API key (its SHA-256 in OPERATOR_API_KEY_SHA256).' },
     },
   },
 };

@@ -12,6 +12,8 @@ import { accessAudit } from './access-audit.ts';
 import { adminQueues } from './admin-queues.ts';
 import { auditApi } from './audit-api.ts';
 import { patientErasure } from './patient-erasure.ts';
+import { adminWebhooks } from './admin-webhooks.ts';
+import { authorizeAdmin } from './admin-auth.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
@@ -74,7 +76,7 @@ export function buildServer(deps: ServerDeps) {
   accessAudit(app, deps);
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
-    db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
+    db: deps.db, queues: deps.queues, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
     onUndelivered: deps.twilio?.onUndelivered,
     onInbound: (sms) => receiveReply(deps, sms),
     crisisAnswer: (sms) => immediateCrisisAnswer(deps.clinics, sms),
@@ -95,6 +97,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(auditApi, deps);
   app.register(patientErasure, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
+  if (deps.webhooks) app.register(adminWebhooks, { ...deps, dataKey: deps.webhooks.dataKey, authorize: async (req, clinicId) => authorizeAdmin(req, clinicId) });
 
   return app;
 }

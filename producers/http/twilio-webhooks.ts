@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { emitWebhook } from '../../lib/emit-webhook.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Queues } from '../../lib/queues.ts';
 import type { Db } from '../../store/db.ts';
 import { recordDeliveryStatus, reportedStatuses } from '../../store/delivery-status.ts';
 import type { ReportedDelivery } from '../../store/delivery-status.ts';
@@ -16,6 +18,8 @@ export interface TwilioWebhookDeps {
   /** The URL Twilio calls us at (PUBLIC_BASE_URL), without a trailing slash. */
   publicBaseUrl: string;
   log: Logger;
+  /** Where outbound webhook deliveries are queued (message.delivered, message.failed). */
+  queues?: Queues;
   /** A delivery just became undelivered or failed (the dispatcher falls back to email). */
   onUndelivered?: (delivery: ReportedDelivery) => Promise<void>;
   /** An inbound SMS; what it returns as `answer` goes back to the sender at once. */
@@ -158,6 +162,7 @@ export const twilioWebhooks: FastifyPluginAsync<TwilioWebhookDeps> = async (app,
       'delivery report',
     );
     if (changed && (status.data === 'undelivered' || status.data === 'failed')) await deps.onUndelivered?.(delivery);
+    if (changed && ['delivered', 'undelivered', 'failed'].includes(status.data)) await emitWebhook(deps, { clinicId: delivery.clinicId, type: status.data === 'delivered' ? 'message.delivered' : 'message.failed', data: { patientId: delivery.patientId, stepId: delivery.stepId, channel: delivery.channel, status: status.data, errorCode: errorCode || null } });
     return reply.status(204).send();
   });
 };

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import { z } from 'zod';
 import type { Clinics } from '../../config/clinics.ts';
 import { unsubscribeKey } from '../../config/server-secret.ts';
+import { emitWebhook } from '../../lib/emit-webhook.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Queues } from '../../lib/queues.ts';
 import { readUnsubscribeToken, type Unsubscribe } from '../../lib/unsubscribe-link.ts';
 import type { Db } from '../../store/db.ts';
 import { loadPatient, setEmailOptOut } from '../../store/patients.ts';
@@ -14,6 +16,8 @@ export interface UnsubscribeDeps {
   db: Db;
   clinics: Clinics;
   log: Logger;
+  /** Where outbound webhook deliveries are queued (consent.changed). */
+  queues?: Queues;
   /** The server secret; links are signed with a key derived from it (`unsubscribeKey`). */
   secret?: Buffer;
 }
@@ -85,6 +89,7 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
       if (!(await loadPatient(tx, clinicId, patientId))) return false;
       if (await setEmailOptOut(tx, clinicId, patientId)) {
         await addTimeline(tx, [{ clinicId, patientId, kind: 'patient.opted-out', detail: { channel: 'email', via: 'unsubscribe link' } }]);
+        await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'consent.changed', data: { patientId, channel: 'email', consent: 'opted-out', via: 'unsubscribe-link' } });
         log.info({ clinicId, patientId }, 'patient opted out of email');
       }
       return true;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { idSchema } from '../../../core/events.ts';
+import { emitWebhook } from '../../../lib/emit-webhook.ts';
 import { AftercareError } from '../../../lib/errors.ts';
 import { observeAcknowledgement } from '../../../lib/metrics.ts';
 import { acknowledge, loadEscalation } from '../../../store/escalations.ts';
@@ -73,6 +74,7 @@ ${note}
       const closed = await acknowledge(tx, { clinicId: who.clinic.id, id: id.data }, by);
       if (closed) await addTimeline(tx, [{ clinicId: who.clinic.id, patientId: closed.patientId, kind: 'escalation.acknowledged',
         detail: { escalationId: closed.id, code: closed.code, by, via: 'console' } }]);
+      if (closed) await emitWebhook({ db: tx, queues: deps.queues, log: deps.log }, { clinicId: who.clinic.id, type: 'escalation.acknowledged', data: { patientId: closed.patientId, escalationId: closed.id, kind: closed.kind, via: 'console' } });
       return closed;
     });
     if (acked) {
