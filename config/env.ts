@@ -80,8 +80,6 @@ const envSchema = z
     DATA_KEY: z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)').optional(),
     /** The HL7v2 MLLP listener's port (on HOST); unset keeps it off. */
     HL7_MLLP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-    /** SHA-256 (hex) of the operator's API key for the /v1/admin routes; unset: no operator key. */
-    OPERATOR_API_KEY_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the key in hex (printf %s "$KEY" | sha256sum)').optional(),
     /** Outbound webhooks: how long a receiver has to answer, the first backoff (it doubles, up to an hour), and how long a delivery is retried. */
     WEBHOOK_TIMEOUT: duration.default('PT10S'),
     WEBHOOK_BACKOFF: duration.default('PT30S'),
