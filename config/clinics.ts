@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { policiesSchema } from '../core/escalation-policy.ts';
 import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan, type PlanKind } from '../core/care-plan.ts';
 import { idSchema, localeSchema } from '../core/events.ts';
 import { phoneSchema } from '../core/phone.ts';
@@ -7,11 +8,12 @@ import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
+import { clinicOnCall, onCallProblems, onCallSchema, type OnCallPerson } from './on-call.ts';
 import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
 
 const contactSchema = z
-  .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional() })
+  .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional(), locale: localeSchema.optional() })
   .refine((c) => c.phone || c.email, { message: 'an escalation contact needs a phone or an email' });
 
 export const clinicSchema = z.strictObject({
@@ -34,7 +36,11 @@ export const clinicSchema = z.strictObject({
     nextContactAfter: isoDurationSchema.default('PT15M'),
     /** A review nobody acknowledged is closed after this long (by the reconciler, on the timeline). */
     closeReviewsAfter: isoDurationSchema.default('P7D'),
+    /** Per escalation kind: who is told, how, and how long to wait (core/escalation-policy.ts); a kind without one follows the ladder. */
+    policies: policiesSchema,
   }),
+  /** On-call rotations and overrides (config/on-call.ts). */
+  onCall: onCallSchema,
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
   /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
   treatments: treatmentPlansSchema,
@@ -61,9 +67,9 @@ export interface Clinics {
   all(): Clinic[];
 }
 
-/** Everyone who may acknowledge a clinic's escalations by SMS. */
-export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer<typeof contactSchema>> {
-  return [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
+/** Everyone who may acknowledge a clinic's escalations by SMS: contacts, last resort, people on call. */
+export function staffContacts(clinic: Pick<Clinic, 'id' | 'timezone' | 'escalation' | 'onCall'>): OnCallPerson[] {
+  return [...clinicOnCall(clinic).people.values()];
 }
 
 export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {
@@ -100,6 +106,7 @@ export function resolveClinics(input: unknown, source = 'clinic file'): Clinics 
           problems.push(`  clinic ${c.id}: ${kind} step "${step.key}" goes to the escort but template "${step.template}-escort" is missing`);
       }
     }
+    problems.push(...onCallProblems(c));
     byId.set(c.id, { ...c, plans });
   }
   if (problems.length) throw new ConfigError(`Invalid ${source}:\n${problems.join('\n')}`);
