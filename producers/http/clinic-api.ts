@@ -4,6 +4,7 @@ import type { Clinic } from '../../config/clinics.ts';
 import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import { observeAcknowledgement } from '../../lib/metrics.ts';
+import { enqueueEndCalls } from '../../lib/queues.ts';
 import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../store/timeline.ts';
@@ -128,6 +129,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     await addTimeline(deps.db, [{ clinicId: clinic.id, patientId: acked.patientId, kind: 'escalation.acknowledged',
       detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
     observeAcknowledgement(deps.metrics, acked, 'api');
+    await enqueueEndCalls(deps.queues, acked.id).catch((err: Error) => req.log.warn({ escalationId: acked.id, err: err.message }, 'could not queue hanging up its calls'));
     return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
   });
 }

@@ -14,6 +14,7 @@ import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
 import { operations } from './operations.ts';
+import { twilioVoice } from './twilio-voice.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
 
@@ -72,6 +73,11 @@ export function buildServer(deps: ServerDeps) {
     onInbound: (sms) => receiveReply(deps, sms),
     crisisAnswer: (sms) => immediateCrisisAnswer(deps.clinics, sms),
     keep: deps.inboundSpool?.keep,
+  });
+
+  app.register(twilioVoice, {
+    db: deps.db, redis: deps.redis, queues: deps.queues, clinics: deps.clinics, log: deps.log, metrics: deps.metrics,
+    authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
   });
 
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
