@@ -97,7 +97,7 @@ function limitCalls(provider: VoiceChannel, calls?: CallLimit): VoiceChannel {
         await calls.placed(message.to, slot.token, receipt.providerId);
         return receipt;
       } catch (err) {
-        await calls.release(message.to, slot.token);
+        await calls.release(message.to, slot.token, err instanceof DeliveryError && !err.ambiguous);
         throw err;
       }
     },

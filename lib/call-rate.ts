@@ -16,10 +16,10 @@ redis.call('PEXPIRE', KEYS[2], 60000)
 redis.call('SET', KEYS[1], ARGV[3], 'PX', tonumber(ARGV[2]))
 return 0
 `;
-// Only the holder's own mark (or the call it became) is freed.
+// Only the holder's own mark (or the call it became) is freed; a call never placed does not count for the minute.
 const releaseScript = `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] or v == ARGV[2] then redis.call('DEL', KEYS[1]) return 1 end
+if ARGV[2] == 'uncount' then redis.call('ZREM', KEYS[2], ARGV[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
 return 0
 `;
 
@@ -30,8 +30,8 @@ export interface CallLimit {
   acquire(to: string): Promise<{ token: string } | { refused: CallRefusal }>;
   /** The call was placed: the ringing mark now names its sid, for the status callback to free. */
   placed(to: string, token: string, callSid: string): Promise<void>;
-  /** Frees the number's ringing mark held by this token or call sid. */
-  release(to: string, tokenOrSid: string): Promise<void>;
+  /** Frees the number's ringing mark held by this token or call sid; `notPlaced`: the call never reached Twilio, so it does not count. */
+  release(to: string, tokenOrSid: string, notPlaced?: boolean): Promise<void>;
 }
 
 export const digestOf = (phone: string) => createHash('sha256').update(`aftercare-call:${phone}`).digest('hex').slice(0, 32);
@@ -50,8 +50,9 @@ export function callLimit(redis: RedisClient, prefix: string, options: { perMinu
     async placed(to, token, callSid) {
       await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return 0`, 1, keys(to)[0], token, callSid);
     },
-    async release(to, tokenOrSid) {
-      await redis.eval(releaseScript, 1, keys(to)[0], tokenOrSid, tokenOrSid);
+    async release(to, tokenOrSid, notPlaced = false) {
+      const [ringing, rate] = keys(to);
+      await redis.eval(releaseScript, 2, ringing, rate, tokenOrSid, notPlaced ? 'uncount' : 'count');
     },
   };
 }
