@@ -13,6 +13,7 @@ import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
+import { onCallApi } from './on-call-api.ts';
 import { operations } from './operations.ts';
 import { twilioVoice } from './twilio-voice.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
@@ -89,6 +90,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(unsubscribeLinks, deps);
   app.register(fhirNotify, deps);
   app.register(ehrNotificationsApi, deps);
+  app.register(onCallApi, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;

@@ -96,7 +96,7 @@ export function callPlayer(accountSid: string, authToken: string): CallPlayer {
     const rang = script.answer === 'ring' ? await canceled : await ring(script.ringMs ?? 0);
     if (rang === 'canceled' || closed) return event('completed', 'canceled');
     if (script.answer !== 'human' && script.answer !== 'machine') return event('completed', script.answer);
-    const answeredBy = call.machineDetection ? { AnsweredBy: script.answer === 'machine' ? 'machine_start' : 'human' } : {};
+    const answeredBy: Record<string, string> = call.machineDetection ? { AnsweredBy: script.answer === 'machine' ? 'machine_start' : 'human' } : {};
     await event('answered', 'in-progress', answeredBy);
     const digits = script.answer === 'human' ? [...(script.digits ?? [])] : [];
     let hungUp = false;

@@ -9,6 +9,7 @@ import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { layout } from './layout.ts';
 import { problemPage, signInPage } from './sign-in-page.ts';
 import { consoleSecrets, readSession, sessionCookie, sessionHours, sessionValue, staffSignIn, type SignedInStaff } from './staff-session.ts';
+import { onCallPage } from './on-call-page.ts';
 import { staffPages } from './staff-pages.ts';
 
 declare module 'fastify' {
@@ -132,4 +133,5 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   });
 
   await staffPages(app, deps, ctx);
+  await onCallPage(app, deps, ctx);
 }
