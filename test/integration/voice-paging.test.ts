@@ -30,7 +30,7 @@ const primaryThenBackup = [
   { notify: { rotation: 'backup' }, channels: ['voice', 'sms'] }, { wait: 'PT2S' },
 ] as const;
 
-async function start(options: { script: (call: RecordedCall) => CallScript | undefined; policy?: unknown[]; onCall?: ClinicInput['onCall']; lastResort?: typeof manager; renotifyAfter?: string }) {
+async function start(options: { script: (call: RecordedCall) => CallScript | undefined; policy?: unknown[]; onCall?: ClinicInput['onCall']; lastResort?: typeof manager; renotifyAfter?: string; refuseCallsTo?: string }) {
   rig = await startNoticeRig({
     clinics: [testClinic({
       escalation: { contacts: [nurse, director], lastResort: options.lastResort, renotifyAfter: options.renotifyAfter ?? 'PT1H', nextContactAfter: 'PT1H',
@@ -41,6 +41,9 @@ async function start(options: { script: (call: RecordedCall) => CallScript | und
     env: { RECONCILE_EVERY: 'PT1S', SEND_BACKOFF: 'PT0.2S' },
   });
   rig.twilio.scriptCalls(options.script);
+  const refused = options.refuseCallsTo;
+  // Twilio's 21211 for a create to that number (the chaos proxy answers before Twilio sees it).
+  if (refused) rig.chaos.setRule((req) => (req.method === 'POST' && req.to === refused ? { status: 400, code: 21211 } : { forward: true }));
   await rig.p.accept(sessionEvent({ escort: undefined }));
   await waitFor('the check-in SMS', () => rig!.twilio.messages.some((m) => m.to === patientPhone));
   expect(await rig.inbound(patientPhone, 'I took too many pills')).toContain('988');
@@ -120,6 +123,17 @@ describe('an urgent reply at night', () => {
     // Silence is no acknowledgement.
     expect(call!.spoken.at(-1)).toContain('No confirmado');
     expect(await callEntries()).toContainEqual(expect.objectContaining({ contact: 'Dana Cruz', status: 'not-acknowledged', pressed: 'nothing' }));
+  });
+});
+
+describe('a call Twilio refuses', () => {
+  it('notes the contact unreachable by voice (Twilio 21211) and calls the next person at once', async () => {
+    const { escalation, p } = await start({ script: (c) => (c.to === director.phone ? { answer: 'human', digits: ['1'] } : { answer: 'no-answer' }),
+      policy: [{ notify: { contact: 'Jo Rivera' }, channels: ['voice'] }, { wait: 'PT1H' }], refuseCallsTo: nurse.phone });
+    await waitFor('the director called in the same round', () => callsTo(director.phone).length === 1, 15_000);
+    const [note] = await p.db.query<{ detail: Record<string, unknown> }>("SELECT detail FROM timeline WHERE kind = 'escalation.contact-unreachable'");
+    expect(note?.detail).toMatchObject({ contact: 'Jo Rivera', channel: 'voice', errorCode: 'twilio-21211', round: 1 });
+    await waitFor('acknowledged by the director', async () => (await escalationRow(escalation.id))?.acknowledged_by === 'Dr Lee');
   });
 });
 
