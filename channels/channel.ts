@@ -30,6 +30,28 @@ export interface EmailMessage {
 
 export type OutboundMessage = SmsMessage | EmailMessage;
 
+/** A staff call: what it says is served as TwiML when it is answered (producers/http/twilio-voice.ts), by `messageId`. */
+export interface VoiceMessage {
+  channel: 'voice';
+  /** The staff notice's id: the call's TwiML, gather and status URLs name it. */
+  messageId: string;
+  clinicId: string;
+  patientId: string;
+  template: 'escalation-call';
+  to: string;
+  scheduledFor: string;
+}
+
+/** Calls: placed like any message, and ended (a ringing call for an escalation someone acknowledged). */
+export interface VoiceChannel {
+  kind: 'voice';
+  provider: string;
+  send(message: VoiceMessage): Promise<SentReceipt>;
+  /** Hangs up a call that is queued or ringing; nothing for one already over or answered. */
+  end(providerId: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
 export interface SentReceipt {
   providerId: string;
 }

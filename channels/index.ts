@@ -2,14 +2,19 @@ import { unsubscribePath } from '../lib/unsubscribe-link.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SendRate } from '../lib/send-rate.ts';
-import type { ChannelAdapter, EmailMessage, OutboundMessage, SmsMessage } from './channel.ts';
+import type { CallLimit } from '../lib/call-rate.ts';
+import { DeliveryError, type ChannelAdapter, type EmailMessage, type OutboundMessage, type SmsMessage, type VoiceChannel } from './channel.ts';
 import { createOutbox } from './outbox.ts';
 import { createSmtpEmail } from './smtp-email.ts';
 import { createTwilioSms } from './twilio-sms.ts';
+import { createTwilioVoice } from './twilio-voice.ts';
+import { createVoiceOutbox } from './voice-outbox.ts';
 
 export interface Channels {
   sms: ChannelAdapter<SmsMessage>;
   email: ChannelAdapter<EmailMessage>;
+  /** Staff calls; the SMS rate limit does not apply to them, the per-number call limit does. */
+  voice: VoiceChannel;
   close(): Promise<void>;
 }
 
@@ -32,7 +37,7 @@ export interface ChannelSettings {
  * unsubscribe key (`unsubscribeKey` of the server secret), patient emails carry a signed one-click
  * unsubscribe link.
  */
-export function openChannels(env: ChannelSettings, log: Logger, rate?: SendRate, unsubscribeKey?: Buffer): Channels {
+export function openChannels(env: ChannelSettings, log: Logger, rate?: SendRate, unsubscribeKey?: Buffer, calls?: CallLimit): Channels {
   const provider: ChannelAdapter<SmsMessage> = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
     ? createTwilioSms({
         accountSid: env.TWILIO_ACCOUNT_SID,
@@ -49,9 +54,15 @@ export function openChannels(env: ChannelSettings, log: Logger, rate?: SendRate,
     // Pooled: a connection (and its TLS and AUTH) serves many sends instead of one each.
     ? createSmtpEmail({ url: env.SMTP_URL, from: env.EMAIL_FROM, pool: true, maxConnections: env.SMTP_POOL_SIZE, unsubscribeUrl: unsubscribeLink(env, unsubscribeKey) })
     : createOutbox<EmailMessage>('email', env.OUTBOX_DIR, log));
+  // Calls need a number of their own to come from; a Messaging Service alone cannot place them.
+  const voiceProvider: VoiceChannel = env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
+    ? createTwilioVoice({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, publicBaseUrl: env.PUBLIC_BASE_URL, apiBaseUrl: env.TWILIO_API_URL })
+    : createVoiceOutbox(env.OUTBOX_DIR, log);
+  const voice = limitCalls(voiceProvider, calls);
   return {
     sms,
     email,
+    voice,
     async close() {
       await Promise.all([sms.close?.(), email.close?.()]);
     },
@@ -71,4 +82,24 @@ function beforeProvider<M extends OutboundMessage>(provider: ChannelAdapter<M>, 
     return provider.send(message);
   };
   return { ...provider, send: (message, beforeSend) => (rate ? rate.around(() => call(message, beforeSend), message.channel === 'sms' ? message.priority : undefined) : call(message, beforeSend)) };
+}
+
+/** One call ringing per number, a few a minute: a refused call is retried by its notice job. */
+function limitCalls(provider: VoiceChannel, calls?: CallLimit): VoiceChannel {
+  if (!calls) return provider;
+  return {
+    ...provider,
+    async send(message) {
+      const slot = await calls.acquire(message.to);
+      if ('refused' in slot) throw DeliveryError.transient(`call-${slot.refused}`, slot.refused === 'ringing' ? 'a call to this number is ringing' : 'this number has had its calls for this minute');
+      try {
+        const receipt = await provider.send(message);
+        await calls.placed(message.to, slot.token, receipt.providerId);
+        return receipt;
+      } catch (err) {
+        await calls.release(message.to, slot.token, err instanceof DeliveryError && !err.ambiguous);
+        throw err;
+      }
+    },
+  };
 }

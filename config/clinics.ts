@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { policiesSchema } from '../core/escalation-policy.ts';
 import { carePlanSchema, defaultCarePlan, isoDurationSchema, type CarePlan, type PlanKind } from '../core/care-plan.ts';
 import { idSchema, localeSchema } from '../core/events.ts';
 import { phoneSchema } from '../core/phone.ts';
@@ -8,12 +9,13 @@ import { defaultRetention, retentionSchema } from '../core/retention.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
+import { clinicOnCall, onCallProblems, onCallSchema, type OnCallPerson } from './on-call.ts';
 import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import { templateOverridesSchema, templateOverrideProblems } from '../templates/overrides.ts';
 
 const contactSchema = z
-  .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional() })
+  .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional(), locale: localeSchema.optional() })
   .refine((c) => c.phone || c.email, { message: 'an escalation contact needs a phone or an email' });
 
 export const clinicSchema = z.strictObject({
@@ -36,7 +38,11 @@ export const clinicSchema = z.strictObject({
     nextContactAfter: isoDurationSchema.default('PT15M'),
     /** A review nobody acknowledged is closed after this long (by the reconciler, on the timeline). */
     closeReviewsAfter: isoDurationSchema.default('P7D'),
+    /** Per escalation kind: who is told, how, and how long to wait (core/escalation-policy.ts); a kind without one follows the ladder. */
+    policies: policiesSchema,
   }),
+  /** On-call rotations and overrides (config/on-call.ts). */
+  onCall: onCallSchema,
   plans: z.strictObject({ session: carePlanSchema.optional(), cessation: carePlanSchema.optional() }).default({}),
   /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
   treatments: treatmentPlansSchema,
@@ -106,9 +112,9 @@ export class ClinicConfigError extends ConfigError {
   }
 }
 
-/** Everyone who may acknowledge a clinic's escalations by SMS. */
-export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer<typeof contactSchema>> {
-  return [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
+/** Everyone who may acknowledge a clinic's escalations by SMS: contacts, last resort, people on call. */
+export function staffContacts(clinic: Pick<Clinic, 'id' | 'timezone' | 'escalation' | 'onCall'>): OnCallPerson[] {
+  return [...clinicOnCall(clinic).people.values()];
 }
 
 /** Every problem of a clinic file's content, each with its path; none: it runs. */
@@ -151,6 +157,7 @@ function resolveParsed(clinics: ParsedClinic[]): { problems: ConfigProblem[]; by
       });
     }
     for (const p of templateOverrideProblems(c.templates, c.smsNamesTreatment)) problem(c.id, `${at}.templates${p.path ? `.${p.path}` : ''}`, p.message);
+    for (const message of onCallProblems(c)) problem(c.id, `${at}.onCall`, message);
     if (!byId.has(c.id)) byId.set(c.id, { ...c, plans });
   });
   return { problems, byId };

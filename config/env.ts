@@ -41,6 +41,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Messages per second across all worker processes together. */
     SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Staff calls placed to one number in any minute (besides at most one ringing at a time). */
+    CALLS_PER_NUMBER_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(3),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     RECONCILE_EVERY: duration.default('PT30S'),
     /** Attempts per send before a transient failure counts as permanent, and the first backoff. */

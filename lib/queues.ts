@@ -26,6 +26,9 @@ export const replyWindowJobSchema = z.strictObject({ stepId: z.string().min(1), 
 export type ReplyWindowJob = z.infer<typeof replyWindowJobSchema>;
 export const noticeJobSchema = z.strictObject({ escalationId: z.string().min(1), round: z.number().int().min(1) });
 export type NoticeJob = z.infer<typeof noticeJobSchema>;
+/** Someone acknowledged: hang up the escalation's calls still ringing ('end-calls' jobs on the escalations queue). */
+export const endCallsJobSchema = z.strictObject({ escalationId: z.string().min(1) });
+export type EndCallsJob = z.infer<typeof endCallsJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 /** An inbound SMS kept while PostgreSQL is away: sealed (AES-256-GCM), never phone or body in the clear. */
 export const inboundJobSchema = z.strictObject({ sealed: z.string().min(1) });
@@ -55,7 +58,7 @@ function jobOptions(retry: RetryPolicy): JobsOptions {
 export interface Queues {
   events: Queue<EventJob>;
   steps: Queue<StepJob | FallbackJob | ReplyWindowJob>;
-  escalations: Queue<NoticeJob>;
+  escalations: Queue<NoticeJob | EndCallsJob>;
   maintenance: Queue;
   ehrIntake: Queue<EhrIntakeJob | RemsJob>;
   webhooks: Queue<WebhookJob>;
@@ -67,7 +70,7 @@ export interface Queues {
 export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy, onError?: (err: Error, queue: string) => void): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
   const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
-  const escalations = new Queue<NoticeJob>(queueNames.escalations, { connection, prefix });
+  const escalations = new Queue<NoticeJob | EndCallsJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
   const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
   const webhooks = new Queue<WebhookJob>(queueNames.webhooks, { connection, prefix });
@@ -120,6 +123,11 @@ export async function enqueueNotice(queues: Queues, job: NoticeJob, at?: Date, n
   await queues.escalations.add('notify', job, {
     ...queues.jobOptions, jobId: `${job.escalationId}-round${job.round}`, delay: at ? Math.max(0, at.getTime() - now.getTime()) : 0,
   });
+}
+
+/** Once per acknowledgement; a call that started ringing meanwhile hears "already acknowledged" if answered. */
+export async function enqueueEndCalls(queues: Queues, escalationId: string): Promise<void> {
+  await queues.escalations.add('end-calls', { escalationId }, { ...queues.jobOptions, jobId: `${escalationId}-end-calls` });
 }
 
 /** The notification id is the job id: storing and enqueuing again adds nothing. */

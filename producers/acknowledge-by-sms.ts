@@ -2,6 +2,7 @@ import { staffContacts } from '../config/clinics.ts';
 import { emitWebhook } from '../lib/emit-webhook.ts';
 import type { Logger } from '../lib/logger.ts';
 import { observeAcknowledgement } from '../lib/metrics.ts';
+import { enqueueEndCalls } from '../lib/queues.ts';
 import { acknowledge, openEscalationByCode } from '../store/escalations.ts';
 import { addTimeline } from '../store/timeline.ts';
 import type { ReplyDeps, ReplyOutcome } from './deps.ts';
@@ -24,5 +25,7 @@ export async function acknowledgeBySms(deps: Pick<ReplyDeps, 'db' | 'clinics' | 
     detail: { escalationId: acked.id, code, by, via: 'sms' } }]);
   await emitWebhook({ ...deps, log }, { clinicId: acked.clinicId, type: 'escalation.acknowledged', data: { patientId: acked.patientId, escalationId: acked.id, kind: acked.kind, via: 'sms' } });
   log.info({ clinicId: acked.clinicId, escalationId: acked.id }, 'escalation acknowledged by SMS');
+  // A call still ringing for it is hung up; the acknowledgement stands even when Redis is away.
+  if (deps.queues) await enqueueEndCalls(deps.queues, acked.id).catch((err: Error) => log.warn({ escalationId: acked.id, err: err.message }, 'could not queue hanging up its calls'));
   return { classification: 'ack', answer: `Acknowledged ${code} (patient ${acked.patientId}). Thank you.` };
 }

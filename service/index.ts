@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { enqueueFallback, openQueues, type Queues } from '../lib/queues.ts';
 import { clusterNodes, connectRedis } from '../lib/redis.ts';
 import { sendRate } from '../lib/send-rate.ts';
+import { callLimit } from '../lib/call-rate.ts';
 import { checkRedisPolicy } from '../lib/redis-policy.ts';
 import { createAcceptor, type Accepted } from '../producers/accept-event.ts';
 import { drainInboundSpool, openInboundSpool } from '../producers/inbound-spool.ts';
@@ -102,10 +103,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const secret = serverSecret(env);
     if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
       log.warn({ role }, 'SESSION_SECRET unset: signing with the secret in DATA_DIR; every API and worker process must share it');
-    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), unsubscribeKey(secret));
+    const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), unsubscribeKey(secret), callLimit(redis, env.QUEUE_PREFIX, { perMinute: env.CALLS_PER_NUMBER_PER_MINUTE }));
     closers.push(() => channels.close());
     const metrics = createMetrics();
-    log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
+    log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, voiceTransport: channels.voice.provider, role }, 'aftercare ready');
 
     const claimTimeoutMs = Duration.fromISO(env.CLAIM_TIMEOUT).toMillis();
     // Seals inbound SMS kept in Redis and the webhook endpoints' signing secrets.

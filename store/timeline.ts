@@ -24,6 +24,7 @@ export const timelineKinds = [
   'escalation.closed',
   'escalation.contact-unreachable',
   'escalation.exhausted',
+  'escalation.call',
 ] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
 

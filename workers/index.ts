@@ -5,14 +5,14 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { endCallsJobSchema, ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeReplyWindow } from './reply-window.ts';
 import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
 import { sendRemsReminder } from './rems-reminder.ts';
 import { dispatchStep } from './dispatcher.ts';
 import { dispatchFallback } from './fallback.ts';
-import { notifyEscalation } from './escalations.ts';
+import { endRingingCalls, notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
 import { reconcile } from './reconciler.ts';
@@ -94,7 +94,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const escalations = new Worker(
     queueNames.escalations,
-    async (job) => notifyEscalation(deps, parseJob(noticeJobSchema, job)),
+    async (job) => (job.name === 'end-calls' ? endRingingCalls(deps, parseJob(endCallsJobSchema, job)) : notifyEscalation(deps, parseJob(noticeJobSchema, job))),
     { connection, prefix, concurrency: 10, ...jobLock },
   );
   const maintenance = new Worker(

@@ -5,6 +5,7 @@ import { idSchema } from '../../core/events.ts';
 import { emitWebhook } from '../../lib/emit-webhook.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import { observeAcknowledgement } from '../../lib/metrics.ts';
+import { enqueueEndCalls } from '../../lib/queues.ts';
 import { acknowledge, loadEscalation, openEscalations } from '../../store/escalations.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../store/timeline.ts';
@@ -135,6 +136,7 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
       detail: { escalationId: acked.id, code: acked.code, by: body.by, via: 'api' } }]);
     await emitWebhook(deps, { clinicId: clinic.id, type: 'escalation.acknowledged', data: { patientId: acked.patientId, escalationId: acked.id, kind: acked.kind, via: 'api' } });
     observeAcknowledgement(deps.metrics, acked, 'api');
+    await enqueueEndCalls(deps.queues, acked.id).catch((err: Error) => req.log.warn({ escalationId: acked.id, err: err.message }, 'could not queue hanging up its calls'));
     return { id: acked.id, status: acked.status, acknowledgedBy: acked.acknowledgedBy, acknowledgedAt: acked.acknowledgedAt?.toISOString() };
   });
 }

@@ -20,7 +20,9 @@ import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
+import { onCallApi } from './on-call-api.ts';
 import { operations } from './operations.ts';
+import { twilioVoice } from './twilio-voice.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
 
@@ -83,6 +85,11 @@ export function buildServer(deps: ServerDeps) {
     keep: deps.inboundSpool?.keep,
   });
 
+  app.register(twilioVoice, {
+    db: deps.db, redis: deps.redis, queues: deps.queues, clinics: deps.clinics, log: deps.log, metrics: deps.metrics,
+    authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
+  });
+
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
   app.register(clinicApi, deps);
   app.register(operations, deps);
@@ -96,6 +103,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(adminKeys, deps);
   app.register(auditApi, deps);
   app.register(patientErasure, deps);
+  app.register(onCallApi, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
   if (deps.webhooks) app.register(adminWebhooks, { ...deps, dataKey: deps.webhooks.dataKey, authorize: async (req, clinicId) => authorizeAdmin(req, clinicId) });
 

@@ -34,11 +34,24 @@ export async function startNoticeRig(options: { clinics: ClinicInput[]; env?: Re
     env: {
       TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, TWILIO_API_URL: chaos.url,
       PUBLIC_BASE_URL: publicBaseUrl, SMTP_URL: sink.url, EMAIL_FROM: 'care@riverside.example.org',
+      // Rounds come every second here; a real clinic's every few minutes never meet the limit.
+      CALLS_PER_NUMBER_PER_MINUTE: '60',
       ...options.env,
     },
   }).catch(async (err: unknown) => {
     await closeProviders();
     throw err;
+  });
+  // Nobody answers a call unless a test says otherwise; it ends, and frees the number for the next.
+  twilio.scriptCalls(() => ({ answer: 'no-answer' }));
+  // Calls fetch their TwiML and post their gather and status callbacks into this pipeline's server.
+  twilio.deliverWebhooks(async (url, params, signature) => {
+    const res = await p.server!.inject({
+      method: 'POST', url: url.slice(publicBaseUrl.length),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      payload: new URLSearchParams(params).toString(),
+    });
+    return { status: res.statusCode, body: res.body };
   });
   return {
     p,

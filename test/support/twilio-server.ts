@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import twilio from 'twilio';
+import { callPlayer, callResource, type CallScript, type DeliverWebhook, type RecordedCall } from './twilio-calls.ts';
 
-/** A local stand-in for Twilio's REST API: just enough of the Messages resource for the real SDK. */
+export type { CallScript, DeliverWebhook, RecordedCall } from './twilio-calls.ts';
+
+/** A local stand-in for Twilio's REST API: just enough of the Messages and Calls resources for the real SDK. */
 
 export type TwilioFault =
   | { status: number; code?: number; message?: string }
@@ -28,10 +31,18 @@ export interface TwilioServer {
   /** Every authenticated API request, in arrival order. */
   requests: Array<{ method: string; path: string }>;
   failNext(...faults: TwilioFault[]): void;
+  /** Calls placed, in order (test/support/twilio-calls.ts); SMS faults and `requests` leave them alone. */
+  calls: RecordedCall[];
+  callRequests: Array<{ method: string; path: string; status?: string }>;
+  /** What happens to each new call; without a script a call stays queued and nothing is played. */
+  scriptCalls(choose: (call: RecordedCall) => CallScript | undefined): void;
+  /** Where calls post their webhooks (default: fetch to the URL itself); tests route them into the service. */
+  deliverWebhooks(deliver: DeliverWebhook): void;
   close(): Promise<void>;
 }
 
 const messagesPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const callsPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls(?:\/(CA[0-9a-f]{32}))?\.json$/;
 const pageSizeDefault = 50;
 
 // Twilio dates are RFC 2822 in GMT with a numeric zone: "Mon, 16 Aug 2010 03:45:01 +0000".
@@ -94,6 +105,25 @@ export async function startTwilioServer(options: { accountSid: string; authToken
   const faults: TwilioFault[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const player = callPlayer(accountSid, authToken);
+  const callRequests: Array<{ method: string; path: string; status?: string }> = [];
+
+  async function handleCalls(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, path: string): Promise<void> {
+    const form = new URLSearchParams(req.method === 'POST' ? await readBody(req) : '');
+    if (req.headers.authorization !== expectedAuth || match[1] !== accountSid) return sendJson(res, 401, errorBody(401, 20003, 'Authenticate'));
+    callRequests.push({ method: req.method ?? 'GET', path, ...(form.get('Status') ? { status: form.get('Status')! } : {}) });
+    const sid = match[2];
+    if (sid === undefined) {
+      if (req.method !== 'POST') return sendJson(res, 404, errorBody(404, 20404, 'The requested resource was not found'));
+      const created = player.create(form);
+      if ('error' in created) return sendJson(res, created.error.status, errorBody(created.error.status, created.error.code, created.error.message));
+      return sendJson(res, 201, callResource(accountSid, created));
+    }
+    const call = player.calls.find((c) => c.sid === sid);
+    if (!call) return sendJson(res, 404, errorBody(404, 20404, `The requested resource ${path} was not found`));
+    if (req.method === 'POST') player.update(call, form.get('Status'));
+    return sendJson(res, 200, callResource(accountSid, call));
+  }
 
   function create(form: URLSearchParams, res: ServerResponse, fault: TwilioFault | undefined): void {
     const to = form.get('To');
@@ -173,6 +203,8 @@ export async function startTwilioServer(options: { accountSid: string; authToken
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const callMatch = callsPath.exec(url.pathname);
+    if (callMatch !== null) return handleCalls(req, res, callMatch, url.pathname);
     const match = messagesPath.exec(url.pathname);
     if (match === null || (req.method !== 'POST' && req.method !== 'GET')) {
       return sendJson(res, 404, errorBody(404, 20404, 'The requested resource was not found'));
@@ -212,7 +244,12 @@ export async function startTwilioServer(options: { accountSid: string; authToken
     messages,
     requests,
     failNext: (...next) => void faults.push(...next),
+    calls: player.calls,
+    callRequests,
+    scriptCalls: (choose) => player.script(choose),
+    deliverWebhooks: (deliver) => player.deliverWebhooks(deliver),
     close: async () => {
+      player.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       server.closeAllConnections();

@@ -4,7 +4,7 @@ import type { layout } from './layout.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 /** What the console reads of the server's deps. */
-export type ConsoleDeps = Pick<ServerDeps, 'db' | 'clinics' | 'log' | 'metrics' | 'now' | 'secret' | 'twilio'> & Partial<Pick<ServerDeps, 'queues'>>;
+export type ConsoleDeps = Pick<ServerDeps, 'db' | 'clinics' | 'log' | 'metrics' | 'now' | 'secret' | 'twilio' | 'queues'>;
 
 /** What the signed-in pages are handed by the console's scope (index.ts): its session, CSRF and page helpers. */
 export interface ConsoleContext {

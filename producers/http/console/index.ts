@@ -10,6 +10,7 @@ import { layout } from './layout.ts';
 import { problemPage, signInPage } from './sign-in-page.ts';
 import { consoleSecrets, readSession, sessionCookie, sessionHours, sessionValue, staffSignIn, type SignedInStaff } from './staff-session.ts';
 import { auditPages } from './audit-page.ts';
+import { onCallPage } from './on-call-page.ts';
 import { staffPages } from './staff-pages.ts';
 
 declare module 'fastify' {
@@ -134,4 +135,5 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
 
   await staffPages(app, deps, ctx);
   await auditPages(app, deps, ctx);
+  await onCallPage(app, deps, ctx);
 }

@@ -3,7 +3,7 @@ import { consoleScript, consoleStyle } from './console-assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
-export type Section = 'inbox' | 'preview' | 'patient' | 'audit' | 'sign-in' | 'error';
+export type Section = 'inbox' | 'preview' | 'patient' | 'audit' | 'on-call' | 'sign-in' | 'error';
 
 export interface PageParts {
   title: string;
@@ -26,6 +26,7 @@ export function layout(p: PageParts): string {
   <nav aria-label="Console">
     ${navLink('/console', 'Inbox', p.section === 'inbox')}
     ${navLink('/console/preview', 'Preview a plan', p.section === 'preview')}
+    ${navLink('/console/on-call', 'On call', p.section === 'on-call')}
   </nav>
   <form method="post" action="/console/sign-out">
     <input type="hidden" name="_csrf" value="${s.csrfToken}">

@@ -30,6 +30,7 @@ const entryWords: Record<TimelineKind, string> = {
   'escalation.closed': 'Review closed: nobody acknowledged it in time',
   'escalation.contact-unreachable': 'Staff contact could not be reached; the next one was told',
   'escalation.exhausted': 'Every contact tried, nobody acknowledged; still re-notifying',
+  'escalation.call': 'Staff call',
 };
 const isEscalationKind = (kind: string): kind is EscalationKind => Object.hasOwn(kindWords, kind);
 const isKnownKind = (kind: string): kind is TimelineKind => Object.hasOwn(entryWords, kind);

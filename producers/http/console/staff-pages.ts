@@ -4,6 +4,7 @@ import { idSchema } from '../../../core/events.ts';
 import { emitWebhook } from '../../../lib/emit-webhook.ts';
 import { AftercareError } from '../../../lib/errors.ts';
 import { observeAcknowledgement } from '../../../lib/metrics.ts';
+import { enqueueEndCalls } from '../../../lib/queues.ts';
 import { acknowledge, loadEscalation } from '../../../store/escalations.ts';
 import { loadPatient } from '../../../store/patients.ts';
 import { addTimeline, patientTimeline } from '../../../store/timeline.ts';
@@ -79,6 +80,7 @@ ${note}
     });
     if (acked) {
       observeAcknowledgement(deps.metrics, acked, 'console');
+      await enqueueEndCalls(deps.queues, acked.id).catch((err: Error) => req.log.warn({ escalationId: acked.id, err: err.message }, 'could not queue hanging up its calls'));
       req.log.info({ clinicId: who.clinic.id, escalationId: acked.id }, 'escalation acknowledged in the console');
     } else if ((await loadEscalation(deps.db, id.data))?.clinicId !== who.clinic.id) {
       throw notFound(); // another clinic's escalation looks like a missing one
