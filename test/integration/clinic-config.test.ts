@@ -102,7 +102,7 @@ describe('clinic configuration in PostgreSQL', () => {
     expect(p.outbox('sms').find((m) => m.template === 'checkin-24h')?.body ?? '').not.toContain('Time for a light meal');
   });
 
-  it('keeps the configuration in the embedded database as well', async () => {
+  it('keeps the configuration in the embedded database as well', { timeout: 180_000 }, async () => {
     pipeline = await startPipeline({ embedded: true, env: { OPERATOR_API_KEY_SHA256: sha256(operatorKey) } });
     const p = pipeline;
     const res = await p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-b/quiet-hours', headers: { authorization: `Bearer ${operatorKey}` },
