@@ -32,7 +32,7 @@ afterEach(async () => {
 function aftercare(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'bin/aftercare.ts', ...args], {
-      cwd: process.cwd(), env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 30_000,
+      cwd: process.cwd(), env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 120_000,
     }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
 }
@@ -44,7 +44,7 @@ const freshSchema = () => {
 };
 
 describe('clinic configuration in PostgreSQL', () => {
-  it('reaches a second worker process without a restart, while an older plan keeps its version', async () => {
+  it('reaches a second worker process without a restart, while an older plan keeps its version', { timeout: 180_000 }, async () => {
     const v1 = testClinic({ plans: { session: [
       { key: 'no-driving', template: 'no-driving', after: 'PT0S', quietHours: 'ignore', toEscort: true },
       { key: 'light-meal', template: 'light-meal', after: 'PT1H' },
@@ -59,7 +59,8 @@ describe('clinic configuration in PostgreSQL', () => {
       CLINICS_FILE: join(dir, 'no-such-file.json'), DATA_DIR: dir, OUTBOX_DIR: join(dir, 'outbox'),
       START_LOCAL_REDIS: 'never', LOG_LEVEL: 'info', RECONCILE_EVERY: 'PT2S',
     });
-    await workerReady(worker);
+    // Generous: a process start takes many seconds on a busy machine.
+    await workerReady(worker, 90_000);
 
     const stepsOf = async (patientId: string) => p.db.query<{ key: string; state: string }>(
       'SELECT key, state FROM steps WHERE patient_id = $1 ORDER BY due_at, key, recipient', [patientId]);
@@ -101,6 +102,15 @@ describe('clinic configuration in PostgreSQL', () => {
     expect(p.outbox('sms').find((m) => m.template === 'checkin-24h')?.body ?? '').not.toContain('Time for a light meal');
   });
 
+  it('keeps the configuration in the embedded database as well', { timeout: 180_000 }, async () => {
+    pipeline = await startPipeline({ embedded: true, env: { OPERATOR_API_KEY_SHA256: sha256(operatorKey) } });
+    const p = pipeline;
+    const res = await p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-b/quiet-hours', headers: { authorization: `Bearer ${operatorKey}` },
+      payload: { start: '20:30', end: '07:00' } });
+    expect(res.json()).toMatchObject({ clinicId: 'clinic-b', version: 2 });
+    expect(p.clinics.get('clinic-b')?.quietHours).toEqual({ start: '20:30', end: '07:00' });
+  });
+
   it('takes a new key in another process within seconds', async () => {
     pipeline = await startPipeline({ role: 'api', env: { OPERATOR_API_KEY_SHA256: sha256(operatorKey) } });
     const p = pipeline;
@@ -127,7 +137,7 @@ describe('clinic configuration in PostgreSQL', () => {
     await db.close();
   });
 
-  it('exports what it imported, versions only what changed, and refuses what the clinic file refuses', { timeout: 180_000 }, async () => {
+  it('exports what it imported, versions only what changed, and refuses what the clinic file refuses', { timeout: 300_000 }, async () => {
     const schema = freshSchema();
     const dir = mkdtempSync(join(tmpdir(), 'aftercare-import-'));
     const env = { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema, DATA_DIR: dir };
