@@ -8,11 +8,14 @@ import { startPipeline, testDatabaseUrl, type TestPipeline } from '../support/pi
 
 // `aftercare audit verify` as an operator runs it: a process, an exit code and a sentence naming the entry.
 
+// Starting the CLI compiles it first: on a busy 2-core machine that alone can take half a minute.
+const cliTimeout = 180_000;
+
 interface Run { code: number; stdout: string; stderr: string }
 function aftercare(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'bin/aftercare.ts', ...args], {
-      cwd: process.cwd(), env: { PATH: process.env.PATH ?? '', START_LOCAL_REDIS: 'never', LOG_LEVEL: 'warn', ...env }, timeout: 30_000,
+      cwd: process.cwd(), env: { PATH: process.env.PATH ?? '', START_LOCAL_REDIS: 'never', LOG_LEVEL: 'warn', ...env }, timeout: 150_000,
     }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
 }
@@ -48,7 +51,7 @@ describe('aftercare audit verify', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('Access audit intact: 24 entries in 6 chains.\n');
-  });
+  }, cliTimeout);
 
   it('fails on an edited, re-hashed, deleted, reordered or cut-off entry, naming the first broken entry of each chain, with exit code 1', async () => {
     const { pipe, env } = await withChains();
@@ -59,5 +62,5 @@ describe('aftercare audit verify', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines.slice(0, -1).map((l) => l.replace(/ \(its .*\)$/, ''))).toEqual(tamperings.map(([, , message]) => `broken: ${message}`).sort());
     expect(lines.at(-1)).toBe('Access audit BROKEN in 5 of 6 chains.');
-  });
+  }, cliTimeout);
 });
