@@ -73,8 +73,10 @@ export async function emitWebhook(deps: EmitDeps, event: WebhookEvent): Promise<
       eventType: event.type, payload, createdAt: at };
   });
   const ids = await addWebhookDeliveries(deps.db, rows);
-  if (deps.queues) {
-    await enqueueWebhooks(deps.queues, ids.map((id) => ({ id })), at).catch((err: Error) =>
+  // Not awaited: a frozen Redis must not hold the change's transaction open (the rows are what is
+  // durable, and the reconciler queues any row whose job never came).
+  if (deps.queues && ids.length) {
+    void enqueueWebhooks(deps.queues, ids.map((id) => ({ id })), at).catch((err: Error) =>
       deps.log?.warn({ clinicId: event.clinicId, type: event.type, err: err.message }, 'webhook not queued; the reconciler will queue it'));
   }
   return ids;
