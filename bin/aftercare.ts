@@ -9,6 +9,10 @@ import { hashPassword } from '../lib/passwords.ts';
 import { openService, type Role } from '../service/index.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
+import { fieldKeys } from '../config/field-keys.ts';
+import { openDb } from '../store/db.ts';
+import { rotateFieldKeys } from '../store/field-rotation.ts';
+import { migrate } from '../store/migrate.ts';
 
 const usage = `Usage: aftercare <command>
 
@@ -19,7 +23,8 @@ const usage = `Usage: aftercare <command>
                             --now: as if the session ended this minute (a fresh event id too)
   templates check           render every template in every language and check SMS length
   demo                      a time-compressed session: messages arrive within a minute
-  hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)`;
+  hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)
+  keys rotate               re-encrypt stored reply texts with the first FIELD_KEYS key, in batches`;
 
 async function serve(env: Env, role: Role): Promise<void> {
   const service = await openService({ env, role });
@@ -82,6 +87,20 @@ function templatesCheck(env: Env): void {
   if (!result.ok) process.exitCode = 1;
 }
 
+/** Moves every stored text to the current field key; safe to run while the service runs (with DATABASE_URL). */
+async function rotateKeys(env: Env): Promise<void> {
+  const fields = fieldKeys(env);
+  const schema = env.DATABASE_SCHEMA;
+  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema, fields } : { dataDir: env.DATA_DIR, schema, fields });
+  try {
+    await migrate(db);
+    const moved = await rotateFieldKeys(db);
+    process.stdout.write(`Moved to key ${fields.currentKeyId}: ${moved.replies} replies, ${moved.timeline} timeline entries.\n`);
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const env = loadEnv();
@@ -105,6 +124,9 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${await hashPassword(password)}\n`);
       return;
     }
+    case 'keys':
+      if (rest[0] === 'rotate') return rotateKeys(env);
+      break;
     case 'demo':
       return runDemo(env, createLogger({ level: 'warn' }));
   }
