@@ -9,6 +9,7 @@ import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
+import { consentApi } from './consent-api.ts';
 import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
@@ -76,6 +77,7 @@ export function buildServer(deps: ServerDeps) {
 
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
   app.register(clinicApi, deps);
+  app.register(consentApi, deps);
   app.register(operations, deps);
   app.register(staffConsole, deps);
   app.register(apiDocs);
