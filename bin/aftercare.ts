@@ -11,6 +11,10 @@ import { exportClinics, importClinics } from '../service/clinic-transfer.ts';
 import { verifyAudit } from '../service/audit-verify.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
+import { fieldKeys } from '../config/field-keys.ts';
+import { openDb } from '../store/db.ts';
+import { rotateFieldKeys } from '../store/field-rotation.ts';
+import { migrate } from '../store/migrate.ts';
 
 const usage = `Usage: aftercare <command>
 
@@ -24,7 +28,8 @@ const usage = `Usage: aftercare <command>
   hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)
   clinics import <file>     save each clinic of a clinic file as its next configuration version
   clinics export [--clinic id]  print the configuration in the database as a clinic file
-  audit verify              walk the access audit's hash chains; exit 1 at the first broken entry`;
+  audit verify              walk the access audit's hash chains; exit 1 at the first broken entry
+  keys rotate               re-encrypt stored reply texts with the first FIELD_KEYS key, in batches`;
 
 async function serve(env: Env, role: Role): Promise<void> {
   const service = await openService({ env, role });
@@ -87,6 +92,20 @@ function templatesCheck(env: Env): void {
   if (!result.ok) process.exitCode = 1;
 }
 
+/** Moves every stored text to the current field key; safe to run while the service runs (with DATABASE_URL). */
+async function rotateKeys(env: Env): Promise<void> {
+  const fields = fieldKeys(env);
+  const schema = env.DATABASE_SCHEMA;
+  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema, fields } : { dataDir: env.DATA_DIR, schema, fields });
+  try {
+    await migrate(db);
+    const moved = await rotateFieldKeys(db);
+    process.stdout.write(`Moved to key ${fields.currentKeyId}: ${moved.replies} replies, ${moved.timeline} timeline entries.\n`);
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const env = loadEnv();
@@ -128,6 +147,9 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`${JSON.stringify(await exportClinics(env, at >= 0 ? rest[at + 1] : undefined), null, 2)}\n`);
         return;
       }
+      break;
+    case 'keys':
+      if (rest[0] === 'rotate') return rotateKeys(env);
       break;
     case 'demo':
       return runDemo(env, createLogger({ level: 'warn' }));

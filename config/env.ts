@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
+import { fieldCipher, parseFieldKeys } from '../lib/field-cipher.ts';
 
 const optionalText = z.string().trim().min(1).optional();
 const duration = z.string().refine((t) => Duration.fromISO(t).isValid, 'expected an ISO-8601 duration such as PT30S');
@@ -80,6 +81,14 @@ const envSchema = z
       .default([]),
     /** 32 random bytes in base64: the AES-256-GCM key of inbound SMS kept in Redis while PostgreSQL is away. */
     DATA_KEY: z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)').optional(),
+    /** Keys of reply texts encrypted at rest, `k2:<base64>,k1:<base64>`: the first encrypts, all decrypt; unset: a key made once under DATA_DIR. */
+    FIELD_KEYS: z.string().refine((v) => {
+      try {
+        return fieldCipher(parseFieldKeys(v)) !== undefined;
+      } catch {
+        return false;
+      }
+    }, 'expected keyId:<32 bytes in base64>, comma-separated and each id once, e.g. k1:$(openssl rand -base64 32)').optional(),
     /** The HL7v2 MLLP listener's port (on HOST); unset keeps it off. */
     HL7_MLLP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Outbound webhooks: how long a receiver has to answer, the first backoff (it doubles, up to an hour), and how long a delivery is retried. */

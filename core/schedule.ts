@@ -2,7 +2,9 @@ import { DateTime, Duration } from 'luxon';
 import type { CarePlan, CarePlanStep, ExpectsReply, PlanKind, StepSpec } from './care-plan.ts';
 import { planAnchor, planKindOf, type PlanEvent } from './events.ts';
 import type { Treatment } from './treatment.ts';
-import { atLocalTime, nextAllowedTime, wakingMillisBetween, type QuietHours } from './quiet-hours.ts';
+import { atLocalTime, type QuietHours } from './quiet-hours.ts';
+import { stateOfPhone } from './area-codes.ts';
+import { allowedSendTime, sendWindowFor, wakingMillis, type DeferredBy } from './send-window.ts';
 import { isTimeZone, zoneFor } from './time-zone.ts';
 
 export interface ScheduledStep extends StepSpec {
@@ -15,6 +17,8 @@ export interface ScheduledStep extends StepSpec {
   /** dueAt in the patient's zone, ISO with offset (for previews). */
   localDueAt: string;
   deferredForQuietHours: boolean;
+  /** The rule that moved dueAt, when one did: the clinic's quiet hours or a state's law (`state:FL`). */
+  deferredBy?: DeferredBy;
   status: 'scheduled' | 'expired';
   /** Why the step expired, in words staff can read on the timeline. */
   reason?: string;
@@ -22,7 +26,7 @@ export interface ScheduledStep extends StepSpec {
 
 export type SendDecision =
   | { action: 'send' }
-  | { action: 'defer'; until: string; reason: string }
+  | { action: 'defer'; until: string; reason: string; deferredBy?: DeferredBy }
   | { action: 'expire'; reason: string };
 
 /** What of a clinic's settings a schedule depends on. */
@@ -58,8 +62,9 @@ export function scheduleFor(event: PlanEvent, clinic: ClinicRules, now: DateTime
   const kind = planKindOf(event);
   const { reference, anchorAt } = planAnchor(event);
   const zone = zoneFor(event.patient, clinic);
-  const hasEscort = event.type === 'session.completed' && event.escort !== undefined;
-  const steps = planSchedule({ plan: carePlanFor(clinic, event), anchorAt, zone, quietHours: clinic.quietHours, hasEscort, now });
+  const escort = event.type === 'session.completed' ? event.escort : undefined;
+  const steps = planSchedule({ plan: carePlanFor(clinic, event), anchorAt, zone, quietHours: clinic.quietHours, hasEscort: escort !== undefined, now,
+    phone: event.patient.phone, escortPhone: escort?.phone });
   return { kind, reference, anchorAt, zone, steps };
 }
 
@@ -70,19 +75,24 @@ export function planSchedule(input: {
   quietHours: QuietHours;
   hasEscort: boolean;
   now: DateTime;
+  /** The recipients' numbers: their area codes may bring a state's calling hours. */
+  phone?: string | null | undefined;
+  escortPhone?: string | null | undefined;
 }): ScheduledStep[] {
   const { plan, zone, quietHours, hasEscort, now } = input;
   const anchor = parseInstant(input.anchorAt, 'anchor').setZone(checkedZone(zone));
+  const sameRules = stateOfPhone(input.phone) === stateOfPhone(input.escortPhone);
   return plan.flatMap((step) => {
-    const patientCopy = planStep(step, anchor, zone, quietHours, now);
+    const patientCopy = planStep(step, anchor, zone, quietHours, now, input.phone);
     if (!(step.toEscort && hasEscort)) return [patientCopy];
-    const { expectsReply: _patientOnly, ...shared } = patientCopy;
+    // The escort's number may lie in another state, with other hours.
+    const { expectsReply: _patientOnly, ...shared } = sameRules ? patientCopy : planStep(step, anchor, zone, quietHours, now, input.escortPhone);
     const escortCopy: ScheduledStep = { ...shared, recipient: 'escort', template: `${step.template}-escort`, channel: 'sms' };
     return [patientCopy, escortCopy];
   });
 }
 
-function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours: QuietHours, now: DateTime): ScheduledStep {
+function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours: QuietHours, now: DateTime, phone: string | null | undefined): ScheduledStep {
   const critical = step.quietHours === 'ignore';
   // Luxon adds days/weeks/months as calendar units in `zone` (wall clock kept across DST)
   // and hours/minutes/seconds as elapsed time.
@@ -93,11 +103,13 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
     // current offset when that offset is valid, so the time is sent once, never twice.
     planned = atLocalTime(planned, step.localTime);
   }
-  const { at: quietEnd, deferred: inQuiet } = nextAllowedTime(planned, quietHours, { critical });
+  const allowed = allowedSendTime(planned, sendWindowFor({ quietHours, zone, phone }), { critical });
+  const { at: quietEnd, deferred: inQuiet } = allowed;
   // A step already due when the event is planned gets the same verdict the dispatcher would
   // give it now (expired, or waiting for the end of tonight's quiet hours); a future step is scheduled.
-  const verdict = quietEnd <= now ? decideSend({ dueAt: utcIso(quietEnd), zone, quietHours, critical, grace: step.grace, now }) : { action: 'send' as const };
+  const verdict = quietEnd <= now ? decideSend({ dueAt: utcIso(quietEnd), zone, quietHours, critical, grace: step.grace, now, phone }) : { action: 'send' as const };
   const waits = verdict.action === 'defer';
+  const deferredBy = waits ? verdict.deferredBy ?? allowed.deferredBy : allowed.deferredBy;
   const deferred = inQuiet || waits;
   const due = waits ? parseInstant(verdict.until, 'until').setZone(zone) : quietEnd;
   const dueAt = utcIso(due);
@@ -113,6 +125,7 @@ function planStep(step: CarePlanStep, anchor: DateTime, zone: string, quietHours
     dueAt,
     localDueAt: isoOf(due.setZone(zone), { suppressMilliseconds: true }),
     deferredForQuietHours: deferred,
+    ...(deferred && deferredBy ? { deferredBy } : {}),
     ...(verdict.action === 'expire' ? { status: 'expired', reason: verdict.reason } : { status: 'scheduled' }),
   };
 }
@@ -133,8 +146,11 @@ export function decideSend(input: {
   critical: boolean;
   grace: string;
   now: DateTime;
+  /** The recipient's number, whose area code may bring a state's calling hours. */
+  phone?: string | null | undefined;
 }): SendDecision {
   const zone = checkedZone(input.zone);
+  const window = sendWindowFor({ quietHours: input.quietHours, zone, phone: input.phone });
   const due = parseInstant(input.dueAt, 'dueAt').setZone(zone);
   const now = input.now.setZone(zone);
   const grace = Duration.fromISO(input.grace);
@@ -144,16 +160,18 @@ export function decideSend(input: {
 
   // Waking lateness is counted only when elapsed time is past the grace (it can only be less).
   if (now > due.plus(grace)) {
-    const late = input.critical ? now.toMillis() - due.toMillis() : wakingMillisBetween(due, now, input.quietHours, grace.toMillis());
+    const late = input.critical ? now.toMillis() - due.toMillis() : wakingMillis(due, now, window, grace.toMillis());
     if (late > grace.toMillis()) {
       return { action: 'expire', reason: `${formatDuration(lateness(now, due))} late, past its ${formatDuration(grace)} grace (${dueText()})` };
     }
   }
   // A job that fires early (clock skew, a repaired job) waits for its time.
   if (now < due) return { action: 'defer', until: utcIso(due), reason: `not yet ${dueText()}` };
-  const allowed = nextAllowedTime(now, input.quietHours, { critical: input.critical });
+  const allowed = allowedSendTime(now, window, { critical: input.critical });
   if (allowed.deferred) {
-    return { action: 'defer', until: utcIso(allowed.at), reason: `quiet hours until ${allowed.at.toFormat('HH:mm')} ${zone}` };
+    const rule = allowed.deferredBy === undefined || allowed.deferredBy === 'clinic-quiet-hours' ? 'quiet hours' : `${allowed.deferredBy.slice(6)} calling hours`;
+    return { action: 'defer', until: utcIso(allowed.at), reason: `${rule} until ${allowed.at.toFormat('HH:mm')} ${zone}`,
+      ...(allowed.deferredBy ? { deferredBy: allowed.deferredBy } : {}) };
   }
   return { action: 'send' };
 }

@@ -9,6 +9,7 @@ import { enqueueEvents, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { recordEvents, type RecordOutcome } from '../store/events.ts';
 import { upsertPatients } from '../store/patients.ts';
+import { saveEventConsent } from './consent-changes.ts';
 import { parseOrThrow } from './parse.ts';
 
 export interface AcceptDeps {
@@ -81,6 +82,7 @@ async function recordBatch(deps: AcceptDeps, events: ClinicEvent[]): Promise<Rec
   const { outcomes, fresh } = await deps.db.transaction(async (tx) => {
     const outcomes = await recordEvents(tx, events);
     const fresh = events.filter((_, i) => outcomes[i] === 'new');
+    await saveEventConsent(tx, fresh);
     await upsertPatients(tx, fresh.flatMap((e) => (e.type === 'plan.cancelled' ? [] : [{ clinicId: e.clinicId, patient: e.patient }])));
     return { outcomes, fresh };
   });

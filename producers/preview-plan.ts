@@ -16,6 +16,8 @@ export interface PlanPreview {
     sendAtLocal: string;
     status: 'scheduled' | 'expired';
     deferredForQuietHours: boolean;
+    /** The rule that moved it: `clinic-quiet-hours`, or a state's calling hours (`state:FL`). */
+    deferredBy?: string;
     reason?: string;
   }>;
 }
@@ -41,6 +43,7 @@ export function previewPlan(clinics: Clinics, input: unknown, callerClinicId: st
       sendAtLocal: s.localDueAt,
       status: s.status,
       deferredForQuietHours: s.deferredForQuietHours,
+      ...(s.deferredBy ? { deferredBy: s.deferredBy } : {}),
       ...(s.reason ? { reason: s.reason } : {}),
     })),
   };

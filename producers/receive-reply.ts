@@ -17,6 +17,7 @@ import { addTimeline } from '../store/timeline.ts';
 import { findTemplate } from '../templates/index.ts';
 import { messageVars } from '../templates/vars.ts';
 import { acknowledgeBySms } from './acknowledge-by-sms.ts';
+import { saveConsentChanges, withWording } from './consent-changes.ts';
 import type { ReplyDeps, ReplyOutcome } from './deps.ts';
 
 export interface InboundSms {
@@ -85,6 +86,9 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
       // At most one confirmation: Twilio confirms its own keywords itself (and refuses ours, 21610);
       // a stop from a number already stopped gets none.
       if (out) confirm = !twilioBlocks(reply.keyword) && !changes.every((c) => c.wasOptedOut);
+      // The consent history keeps the keyword or cue, never the message.
+      await saveConsentChanges(tx, changes.map((c) => ({ clinicId, patientId: c.patientId,
+        ...withWording({ channel: 'sms', status: out ? 'withdrawn' : 'granted', source: out ? 'stop-reply' : 'start-reply', words: reply.keyword }) })));
       for (const changed of changes) {
         await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
           detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps, ...(twilioBlocks(reply.keyword) ? { confirmedBy: 'twilio' } : {}) } : {}),

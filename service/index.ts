@@ -19,6 +19,7 @@ import { createAcceptor, type Accepted } from '../producers/accept-event.ts';
 import { drainInboundSpool, openInboundSpool } from '../producers/inbound-spool.ts';
 import { receiveReply } from '../producers/receive-reply.ts';
 import { localSecret } from '../lib/local-secret.ts';
+import { fieldKeys } from '../config/field-keys.ts';
 import Fastify from 'fastify';
 import { operations } from '../producers/http/operations.ts';
 import { buildServer } from '../producers/http/server.ts';
@@ -74,7 +75,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
   const schema = options.dbSchema ?? env.DATABASE_SCHEMA;
-  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema } : { dataDir: env.DATA_DIR, schema });
+  const fields = fieldKeys(env);
+  const db = await openDb(env.DATABASE_URL ? { url: env.DATABASE_URL, schema, fields } : { dataDir: env.DATA_DIR, schema, fields });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'close failed'));

@@ -2,10 +2,13 @@ import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { AftercareError } from '../lib/errors.ts';
+import type { FieldCipher } from '../lib/field-cipher.ts';
 
 /** What store functions need: parameterised queries, inside or outside a transaction. */
 export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Encrypts what people wrote before it is stored (store/field-text.ts); unset: stored as it is. */
+  readonly fields?: FieldCipher;
 }
 
 export interface Db extends Sql {
@@ -18,9 +21,10 @@ export interface Db extends Sql {
 }
 
 /** A PostgreSQL server, or an embedded PGlite under `dataDir`; `schema` to live in (tests give each test its own). */
-export type DbOptions =
+export type DbOptions = (
   | { url: string; schema: string; poolSize?: number }
-  | { url?: undefined; dataDir: string; schema: string };
+  | { url?: undefined; dataDir: string; schema: string }
+) & { fields?: FieldCipher };
 
 // Connection-level failures mean "the database is unreachable", which the API turns into 503.
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
@@ -35,7 +39,11 @@ function translate(err: unknown): never {
 export async function openDb(options: DbOptions): Promise<Db> {
   const { schema } = options;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-  return options.url !== undefined ? openPostgres(options.url, schema, options.poolSize) : openPglite(options.dataDir, schema);
+  const db = options.url !== undefined ? openPostgres(options.url, schema, options.poolSize) : await openPglite(options.dataDir, schema);
+  const { fields } = options;
+  if (!fields) return db;
+  // The cipher travels with every handle, a transaction's too, so a store function finds it on its `sql`.
+  return { ...db, fields, transaction: (work) => db.transaction((tx) => work({ query: tx.query, fields })) };
 }
 
 function openPostgres(url: string, schema: string, max: number | undefined): Db {

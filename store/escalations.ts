@@ -1,5 +1,6 @@
 import type { EscalationKind } from '../core/escalation.ts';
 import type { Sql } from './db.ts';
+import { readText } from './field-text.ts';
 import { codeLengths, longestCode, randomCode, type PickCode } from './escalation-codes.ts';
 
 /** The one order of urgency: whatever lists or resumes escalations takes the most urgent, then the oldest, first. */
@@ -186,5 +187,5 @@ export async function inboxEscalations(sql: Sql, clinicId: string, limit = 200):
     [clinicId, limit],
   );
   return rows.map((r) => ({ id: r.id, patientId: r.patient_id, firstName: r.first_name, kind: r.kind, reason: r.reason, code: r.code,
-    raisedAt: r.raised_at, replyText: r.reply_text, exhaustedAt: r.exhausted_at }));
+    raisedAt: r.raised_at, replyText: r.reply_text === null ? null : readText(sql, r.reply_text), exhaustedAt: r.exhausted_at }));
 }

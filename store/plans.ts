@@ -29,6 +29,8 @@ export interface StepRecord extends StepSpec {
   dueAt: Date;
   state: StepState;
   reason: string | null;
+  /** The rule that moved the planned time, when one did ('clinic-quiet-hours', 'state:FL'). */
+  deferredBy?: string | null;
 }
 
 /** Inserts each plan once; returns the ids that were new (not a replay or a second event for the same session). */
@@ -50,14 +52,14 @@ export async function insertSteps(sql: Sql, steps: StepRecord[]): Promise<void> 
   const col = <K extends keyof StepRecord>(k: K) => steps.map((s) => s[k]);
   await sql.query(
     `INSERT INTO steps (id, plan_id, clinic_id, patient_id, key, template, recipient, channel, critical, grace,
-                        expects_reply, due_at, state, reason)
+                        expects_reply, due_at, state, reason, deferred_by)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::boolean[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::text[], $14::text[])
+                          $8::text[], $9::boolean[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::text[], $14::text[], $15::text[])
      ON CONFLICT (id) DO NOTHING`,
     [
       col('id'), col('planId'), col('clinicId'), col('patientId'), col('key'), col('template'), col('recipient'),
       col('channel'), col('critical'), col('grace'), steps.map((s) => (s.expectsReply ? JSON.stringify(s.expectsReply) : null)),
-      col('dueAt'), col('state'), col('reason'),
+      col('dueAt'), col('state'), col('reason'), steps.map((s) => s.deferredBy ?? null),
     ],
   );
 }

@@ -1,4 +1,5 @@
 import type { Sql } from './db.ts';
+import { readText, storedText } from './field-text.ts';
 
 export interface ReplyRecord {
   id: string;
@@ -12,12 +13,12 @@ export interface ReplyRecord {
   detail: Record<string, unknown>;
 }
 
-/** Stores an inbound message once per provider id; false for a redelivered webhook. */
+/** Stores an inbound message once per provider id (its text encrypted at rest); false for a redelivered webhook. */
 export async function recordReply(sql: Sql, r: ReplyRecord): Promise<boolean> {
   const rows = await sql.query(
     `INSERT INTO replies (id, clinic_id, patient_id, from_phone, body, classification, level, step_id, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [r.id, r.clinicId, r.patientId, r.fromPhone, r.body, r.classification, r.level, r.stepId, JSON.stringify(r.detail)],
+    [r.id, r.clinicId, r.patientId, r.fromPhone, storedText(sql, r.body), r.classification, r.level, r.stepId, JSON.stringify(r.detail)],
   );
   return rows.length > 0;
 }
@@ -34,7 +35,7 @@ export async function standingOptOut(sql: Sql, phone: string): Promise<string | 
 
 export async function replyBody(sql: Sql, id: string): Promise<string | undefined> {
   const [row] = await sql.query<{ body: string | null }>('SELECT body FROM replies WHERE id = $1', [id]);
-  return row?.body ?? undefined; // purged by retention, or erased
+  return row?.body == null ? undefined : readText(sql, row.body); // null: purged by retention, or erased
 }
 
 export async function markReplied(sql: Sql, stepId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Sql } from './db.ts';
+import { readText, storedText } from './field-text.ts';
 
 /** Kinds of entry a patient's timeline holds, in the clinic's words. */
 export const timelineKinds = [
@@ -33,7 +34,7 @@ export interface TimelineEntry {
   patientId: string;
   kind: TimelineKind;
   stepId?: string | null;
-  /** Ids, templates, channels, times and reasons; a patient's own reply text for staff; never a phone or email. */
+  /** Ids, templates, channels, times and reasons; a patient's own reply text for staff (`text`, encrypted at rest); never a phone or email. */
   detail?: Record<string, unknown>;
   at?: Date;
 }
@@ -48,7 +49,7 @@ export async function addTimeline(sql: Sql, entries: TimelineEntry[]): Promise<v
       entries.map((e) => e.patientId),
       entries.map((e) => e.kind),
       entries.map((e) => e.stepId ?? null),
-      entries.map((e) => JSON.stringify(e.detail ?? {})),
+      entries.map((e) => JSON.stringify(sealedDetail(sql, e.detail ?? {}))),
       entries.map((e) => e.at ?? new Date()),
     ],
   );
@@ -79,6 +80,7 @@ export async function patientTimeline(sql: Sql, clinicId: string, patientId: str
               jsonb_build_object('key', s.key, 'template', s.template, 'recipient', s.recipient,
                                  'dueAt', to_char(s.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
               || CASE WHEN p.config_version IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('planVersion', p.config_version) END
+              || CASE WHEN s.deferred_by IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('deferredBy', s.deferred_by) END
        FROM plans p JOIN steps s ON s.plan_id = p.id
        WHERE p.clinic_id = $1 AND p.patient_id = $2 AND NOT (s.state = 'expired' AND s.updated_at = p.created_at)
        UNION ALL
@@ -86,7 +88,16 @@ export async function patientTimeline(sql: Sql, clinicId: string, patientId: str
      ) entries ORDER BY at, rank, due, id, step_id LIMIT $3`,
     [clinicId, patientId, limit],
   );
-  return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind, stepId: r.step_id, detail: r.detail }));
+  return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind, stepId: r.step_id, detail: openedDetail(sql, r.detail) }));
+}
+
+// What a person wrote (`text`) is the one field of an entry that is encrypted at rest.
+function sealedDetail(sql: Sql, detail: Record<string, unknown>): Record<string, unknown> {
+  return typeof detail.text === 'string' ? { ...detail, text: storedText(sql, detail.text) } : detail;
+}
+
+function openedDetail(sql: Sql, detail: Record<string, unknown>): Record<string, unknown> {
+  return typeof detail.text === 'string' ? { ...detail, text: readText(sql, detail.text) } : detail;
 }
 
 /** The details of the `escalation.notified` entries of these escalations, oldest first: who was told, and how. */

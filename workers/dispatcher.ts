@@ -91,6 +91,7 @@ async function decideByTime(send: StepSend): Promise<DispatchOutcome | undefined
     critical: step.critical,
     grace: step.grace,
     now: DateTime.fromJSDate(now),
+    phone: step.recipient === 'escort' ? plan.escortPhone : send.patient.phone,
   });
   if (decision.action === 'send') return undefined;
   // A step still `sending` (its job back after an outage or a failed attempt) may have gone
@@ -106,7 +107,7 @@ async function decideByTime(send: StepSend): Promise<DispatchOutcome | undefined
   }
   const until = new Date(decision.until);
   await deferStep(deps.db, step.id, until, decision.reason);
-  await note(send, 'step.deferred', { until: decision.until, reason: decision.reason });
+  await note(send, 'step.deferred', { until: decision.until, reason: decision.reason, ...(decision.deferredBy ? { deferredBy: decision.deferredBy } : {}) });
   return { state: 'deferred', until };
 }
 

@@ -1,6 +1,6 @@
 import { DateTime, Duration } from 'luxon';
 import { chooseChannels } from '../core/channel-choice.ts';
-import { nextAllowedTime } from '../core/quiet-hours.ts';
+import { allowedSendTime, sendWindowFor } from '../core/send-window.ts';
 import { zoneFor } from '../core/time-zone.ts';
 import { enqueueReplyWindow, type ReplyWindowJob } from '../lib/queues.ts';
 import { loadStep, type StepRecord } from '../store/plans.ts';
@@ -41,8 +41,9 @@ export async function closeReplyWindow(deps: DispatcherDeps & EscalationDeps, jo
   const within = Duration.fromISO(step.expectsReply.within);
 
   if (job.round === 1 && step.expectsReply.remindOnce && !row.reminded) {
-    // A reminder is never sent at night: it waits for the end of quiet hours.
-    const allowed = nextAllowedTime(now.setZone(zoneFor(plan, clinic)), clinic.quietHours, { critical: false });
+    // A reminder is never sent at night: it waits for the end of quiet hours (and of the state's calling hours).
+    const zone = zoneFor(plan, clinic);
+    const allowed = allowedSendTime(now.setZone(zone), sendWindowFor({ quietHours: clinic.quietHours, zone, phone: patient.phone }), { critical: false });
     if (allowed.deferred) return { state: 'deferred', until: allowed.at.toJSDate() };
     const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
     const choice = chooseChannels({ recipient: 'patient', rule: step.channel, preferred: patient.channel, phone: patient.phone,

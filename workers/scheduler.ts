@@ -47,6 +47,7 @@ export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: 
     dueAt: new Date(s.dueAt),
     state: s.status,
     reason: s.reason ?? null,
+    deferredBy: s.deferredBy ?? null,
   }));
   const plan: PlanRecord = {
     id,

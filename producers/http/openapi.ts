@@ -48,7 +48,8 @@ export const planPreviewSchema: z.ZodType<PlanPreview> = doc(z.object({
     sendAt: utc('When it will be sent'),
     sendAtLocal: doc(z.string(), { description: 'The same time in the patient’s zone, with its offset.' }),
     status: doc(z.enum(['scheduled', 'expired']), { description: '`expired`: its time has passed long enough ago that it will not be sent.' }),
-    deferredForQuietHours: doc(z.boolean(), { description: "Moved out of the clinic's quiet hours." }),
+    deferredForQuietHours: doc(z.boolean(), { description: "Moved out of the clinic's quiet hours or a state's calling hours." }),
+    deferredBy: doc(z.string().optional(), { description: 'Which rule moved it: `clinic-quiet-hours`, or `state:XX` for a state\'s calling-hour law (by the number\'s area code or the zone).' }),
     reason: z.string().optional(),
   })),
 }), { id: 'PlanPreview', description: 'The resolved schedule of an event; nothing is stored.' });

@@ -16,6 +16,7 @@ import { adminWebhooks } from './admin-webhooks.ts';
 import { authorizeAdmin } from './admin-auth.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
+import { consentApi } from './consent-api.ts';
 import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
@@ -92,6 +93,7 @@ export function buildServer(deps: ServerDeps) {
 
   // Registered after the rate limiter and helmet so their route hooks apply to every route.
   app.register(clinicApi, deps);
+  app.register(consentApi, deps);
   app.register(operations, deps);
   app.register(staffConsole, deps);
   app.register(apiDocs);

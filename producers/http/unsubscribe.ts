@@ -9,6 +9,7 @@ import { readUnsubscribeToken, type Unsubscribe } from '../../lib/unsubscribe-li
 import type { Db } from '../../store/db.ts';
 import { loadPatient, setEmailOptOut } from '../../store/patients.ts';
 import { addTimeline } from '../../store/timeline.ts';
+import { saveConsentChanges } from '../consent-changes.ts';
 import { html, type SafeHtml } from './console/html.ts';
 import { documentationOnly, openRoute, required, textResponse } from './route-schemas.ts';
 
@@ -57,7 +58,9 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
   // One-click posts are url-encoded or multipart; the body carries nothing the token does not.
   for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4 * 1024 }, (_req, _body, done) => done(null, {}));
+    // Only whether it was a mail client's one-click post is kept, for the consent history.
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4 * 1024 }, (_req, body, done) =>
+      done(null, { oneClick: String(body).includes('List-Unsubscribe=One-Click') }));
   }
 
   const refuse = (reply: FastifyReply) =>
@@ -90,6 +93,9 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
       if (await setEmailOptOut(tx, clinicId, patientId)) {
         await addTimeline(tx, [{ clinicId, patientId, kind: 'patient.opted-out', detail: { channel: 'email', via: 'unsubscribe link' } }]);
         await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'consent.changed', data: { patientId, channel: 'email', consent: 'opted-out', via: 'unsubscribe-link' } });
+        const oneClick = typeof req.body === 'object' && req.body !== null && 'oneClick' in req.body && req.body.oneClick === true;
+        await saveConsentChanges(tx, [{ clinicId, patientId, channel: 'email', status: 'withdrawn', source: 'unsubscribe-link',
+          words: oneClick ? 'List-Unsubscribe=One-Click' : 'Stop emails button' }]);
         log.info({ clinicId, patientId }, 'patient opted out of email');
       }
       return true;

@@ -22,7 +22,7 @@ describe('a step that meets quiet hours', () => {
     { zone: 'Asia/Kathmandu', due: '2026-11-20T20:59:30+05:45', now: '2026-11-20T21:00:01+05:45', until: '2026-11-21T08:00:00+05:45' },
     { zone: 'Pacific/Kiritimati', due: '2026-11-20T20:59:30+14:00', now: '2026-11-20T21:00:01+14:00', until: '2026-11-21T08:00:00+14:00' },
   ])('moves a check-in due 20:59:30 and picked up at 21:00:01 to 08:00 ($zone), as if planned for 21:00', ({ zone, due, now, until }) => {
-    expect(decideSend(checkin(due, now, { zone }))).toEqual({ action: 'defer', until: utc(until), reason: `quiet hours until 08:00 ${zone}` });
+    expect(decideSend(checkin(due, now, { zone }))).toEqual({ action: 'defer', until: utc(until), reason: `quiet hours until 08:00 ${zone}`, deferredBy: 'clinic-quiet-hours' });
   });
 
   it('moves it to 08:00 when its job comes back at 07:59 after a night-long outage', () => {

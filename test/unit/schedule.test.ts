@@ -266,7 +266,7 @@ describe('decideSend', () => {
 
   it('defers a late job that fires in quiet hours to 08:00 when its grace allows', () => {
     const decision = decideSend(sendInput({ dueAt: '2026-11-21T03:30:00.000Z', grace: 'PT12H', now: at('2026-11-20T21:10:00-07:00') }));
-    expect(decision).toEqual({ action: 'defer', until: '2026-11-21T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver' });
+    expect(decision).toEqual({ action: 'defer', until: '2026-11-21T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver', deferredBy: 'clinic-quiet-hours' });
   });
 
   it('defers when the end of quiet hours is exactly the end of its grace', () => {
@@ -276,7 +276,7 @@ describe('decideSend', () => {
 
   it('defers to 08:00 a job that quiet hours interrupted 30 min late, though 08:00 is past due + grace', () => {
     const decision = decideSend(sendInput({ dueAt: '2026-11-21T03:30:00.000Z', now: at('2026-11-20T21:10:00-07:00') }));
-    expect(decision).toEqual({ action: 'defer', until: '2026-11-21T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver' });
+    expect(decision).toEqual({ action: 'defer', until: '2026-11-21T15:00:00.000Z', reason: 'quiet hours until 08:00 America/Denver', deferredBy: 'clinic-quiet-hours' });
   });
 
   it('expires at night a job already past its grace when quiet hours began', () => {

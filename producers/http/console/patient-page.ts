@@ -83,7 +83,7 @@ function entry(e: TimelineRow, zone: string): SafeHtml {
 }
 
 /** Who the patient is and everything that happened, oldest first, in the clinic's time zone. */
-export function patientPage(patient: PatientRecord, timeline: TimelineRow[], clinic: Clinic): SafeHtml {
+export function patientPage(patient: PatientRecord, timeline: TimelineRow[], clinic: Clinic, consent?: SafeHtml): SafeHtml {
   const zone = clinic.timezone;
   return html`<h1>${patient.firstName} <span class="note">(${patient.id})</span></h1>
 <dl class="facts">
@@ -92,6 +92,7 @@ export function patientPage(patient: PatientRecord, timeline: TimelineRow[], cli
   <dt>Email</dt><dd>${!patient.email ? 'none on file' : patient.emailOptedOut ? 'opted out' : 'on file'}</dd>
   <dt>Patient's time zone</dt><dd>${patient.timezone ?? `${zone} (clinic default)`}</dd>
 </dl>
+${consent}
 <h2>Timeline</h2>
 <p class="note">Times are clinic time (${zone}), oldest first.</p>
 ${timeline.length === 0 ? html`<p>Nothing recorded yet.</p>` : html`<ol class="timeline">${timeline.map((e) => entry(e, zone))}</ol>`}`;

@@ -11,6 +11,7 @@ import { addTimeline, patientTimeline } from '../../../store/timeline.ts';
 import { previewPlan } from '../../preview-plan.ts';
 import { patientParam } from '../access-audit.ts';
 import { consoleCsp } from './console-assets.ts';
+import { consentRoutes, loadConsentSection } from './consent-section.ts';
 import { html } from './html.ts';
 import { inboxEvents } from './inbox-events.ts';
 import { inboxList, loadInbox } from './inbox.ts';
@@ -96,9 +97,13 @@ ${note}
     const patient = id.success ? await loadPatient(deps.db, who.clinic.id, id.data) : undefined;
     if (!patient) throw notFound();
     const timeline = await patientTimeline(deps.db, who.clinic.id, patient.id, 1000);
-    return ctx.render(reply, 200, { title: `Patient ${patient.id}`, section: 'patient', main: patientPage(patient, timeline, who.clinic),
-      signedIn: { who, csrfToken: ctx.csrfToken(reply, who) } });
+    const token = ctx.csrfToken(reply, who);
+    const consent = await loadConsentSection(deps, who.clinic.id, patient.id, who.clinic.timezone, token);
+    return ctx.render(reply, 200, { title: `Patient ${patient.id}`, section: 'patient', main: patientPage(patient, timeline, who.clinic, consent),
+      signedIn: { who, csrfToken: token } });
   });
+
+  consentRoutes(app, deps, ctx);
 
   app.get('/preview', async (req, reply) => {
     const who = ctx.staffOf(req, reply);
