@@ -43,6 +43,8 @@ const envSchema = z
     SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     RECONCILE_EVERY: duration.default('PT30S'),
+    /** Steps due further away than this live in PostgreSQL only; the promoter moves them into Redis as they come near. */
+    SCHEDULE_HORIZON: z.string().refine((t) => Duration.fromISO(t).isValid && Duration.fromISO(t).toMillis() >= 1_000, 'expected an ISO-8601 duration of at least a second, such as PT1H').default('PT1H'),
     /** Attempts per send before a transient failure counts as permanent, and the first backoff. */
     SEND_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     SEND_BACKOFF: duration.default('PT2S'),

@@ -47,6 +47,8 @@ export interface Service {
   log: Logger;
   /** CLAIM_TIMEOUT in milliseconds: what a send's dispatcher is given. */
   claimTimeoutMs: number;
+  /** SCHEDULE_HORIZON: steps due later than this from now wait in PostgreSQL only. */
+  scheduleHorizon: string;
   server?: ReturnType<typeof buildServer>;
   workers?: RunningWorkers;
   /** The HL7v2 MLLP listener, when HL7_MLLP_PORT is set. */
@@ -98,7 +100,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     log.info({ database: db.kind, smsTransport: channels.sms.provider, emailTransport: channels.email.provider, role }, 'aftercare ready');
 
     const claimTimeoutMs = Duration.fromISO(env.CLAIM_TIMEOUT).toMillis();
-    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs };
+    const scheduleHorizon = env.SCHEDULE_HORIZON;
+    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs, scheduleHorizon };
     const accept = createAcceptor(deps);
     let workers: RunningWorkers | undefined;
     if (role === 'all' || role === 'worker') {
@@ -167,7 +170,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     }
 
     return {
-      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, server, workers, mllp,
+      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, scheduleHorizon, server, workers, mllp,
       accept: (event) => accept(event),
       async listen() {
         if (!server) throw new Error(`role ${role} serves no HTTP`);

@@ -15,6 +15,7 @@ import { dispatchFallback } from './fallback.ts';
 import { notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
+import { promoteEveryMs, promoteSteps } from './promoter.ts';
 import { reconcile } from './reconciler.ts';
 import { createExpander } from './scheduler.ts';
 import { batchedSendStore } from './send-store.ts';
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   metrics?: Metrics;
   concurrency: number;
   reconcileEvery: string;
+  /** SCHEDULE_HORIZON: what is due later waits in PostgreSQL for the promoter. */
+  scheduleHorizon: string;
   claimTimeoutMs: number;
   /** Liveness fails when due jobs have not moved for this long. */
   stallAfterMs: number;
@@ -95,7 +98,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const maintenance = new Worker(
     queueNames.maintenance,
-    async () => reconcile({ ...deps, every: deps.reconcileEvery }),
+    async (job) => (job.name === 'promote' ? promoteSteps(deps) : reconcile({ ...deps, every: deps.reconcileEvery })),
     { connection, prefix, concurrency: 1, ...jobLock },
   );
   const accept = deps.accept;
@@ -121,13 +124,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const every = Duration.fromISO(deps.reconcileEvery).toMillis();
   const scheduleReconciler = () =>
     deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const promoteEvery = promoteEveryMs(deps.scheduleHorizon);
+  const schedulePromoter = () =>
+    deps.queues.maintenance.upsertJobScheduler('promote', { every: promoteEvery }, { name: 'promote', opts: { removeOnComplete: true, removeOnFail: 100 } });
   await scheduleReconciler();
-  // The repeatable job lives in Redis too: after a wipe, every worker puts it back within one period.
+  await schedulePromoter();
+  // And once now: steps that came within the horizon while no worker ran go to Redis at start.
+  await deps.queues.maintenance.add('promote', {}, { removeOnComplete: true, removeOnFail: 100 });
+  // The repeatable jobs live in Redis too: after a wipe, every worker puts them back within one period.
   const keeper = setInterval(() => {
     scheduleReconciler().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler'));
-  }, every);
+    schedulePromoter().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the promoter'));
+  }, Math.min(every, promoteEvery));
   keeper.unref();
-  log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery }, 'workers started');
+  log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery, scheduleHorizon: deps.scheduleHorizon }, 'workers started');
   return {
     workers,
     liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs }),
