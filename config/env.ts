@@ -56,6 +56,8 @@ const envSchema = z
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase schema name').default('public'),
     /** BullMQ key prefix; the braces keep every queue in one Redis Cluster slot. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_-]{1,64}$/).default('{aftercare}'),
+    /** Steps queues spread over this many hash-tagged prefixes ({aftercare-p0}...), a clinic always on the same one; 1 for a single Redis. */
+    QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
     /** The clinic API key `aftercare send-event` presents. */
     AFTERCARE_API_KEY: optionalText,
     /** Where `aftercare send-event` finds the API; defaults to this machine's PORT. */

@@ -89,7 +89,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     await checkRedisPolicy(redis, log);
     const retry = { attempts: env.SEND_ATTEMPTS, backoffMs: Duration.fromISO(env.SEND_BACKOFF).toMillis() };
     const queueError = (err: Error, queue: string) => log.warn({ queue, err: err.message }, 'queue error');
-    const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
+    const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError, env.QUEUE_PARTITIONS);
     closers.push(() => queues.close());
     const secret = serverSecret(env);
     if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
@@ -108,7 +108,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const workerRedis = connectRedis(local.url, 'worker', nodes);
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => workerRedis.quit());
-      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry, queueError);
+      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry, queueError, env.QUEUE_PARTITIONS);
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,

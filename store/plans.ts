@@ -273,6 +273,14 @@ export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: strin
   );
 }
 
+/** What a step's job is made from: its id, its clinic (the queue partition) and its due time. */
+export interface StepToQueue {
+  id: string;
+  clinicId: string;
+  dueAt: Date;
+}
+const toQueue = (r: { id: string; clinic_id: string; due_at: Date }): StepToQueue => ({ id: r.id, clinicId: r.clinic_id, dueAt: r.due_at });
+
 /** Queued steps that should have a job in Redis now: still open and due before `before`. */
 export async function openStepsDueBefore(
   sql: Sql,
@@ -280,22 +288,22 @@ export async function openStepsDueBefore(
   limit: number,
   offset = 0,
   states: StepState[] = ['scheduled', 'sending'],
-): Promise<Array<{ id: string; dueAt: Date }>> {
-  const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 AND queued ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+): Promise<StepToQueue[]> {
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 AND queued ORDER BY due_at, id LIMIT $2 OFFSET $3`,
     [before, limit, offset, states],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+  return rows.map(toQueue);
 }
 
 /** The open steps of these plans that have (or should have) a job; the promoter looks after the rest. */
-export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<Array<{ id: string; dueAt: Date }>> {
+export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<StepToQueue[]> {
   if (plans.length === 0) return [];
-  const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending') AND queued`,
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending') AND queued`,
     [plans],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+  return rows.map(toQueue);
 }
 
 /**
@@ -307,14 +315,14 @@ export async function unqueuedStepsDueBefore(
   before: Date,
   limit: number,
   after?: { id: string; dueAt: Date },
-): Promise<Array<{ id: string; dueAt: Date }>> {
-  const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps
+): Promise<StepToQueue[]> {
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps
      WHERE NOT queued AND state = 'scheduled' AND due_at < $1 AND ($3::timestamptz IS NULL OR (due_at, id) > ($3, $4))
      ORDER BY due_at, id LIMIT $2`,
     [before, limit, after?.dueAt ?? null, after?.id ?? null],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+  return rows.map(toQueue);
 }
 
 /** These steps' jobs are in Redis now. */

@@ -77,20 +77,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   // Concurrent sends share their statements (group commit).
   const sending = { ...deps, sends: batchedSendStore(deps.db) };
-  const steps = new Worker(
-    queueNames.steps,
-    async (job, token) => {
-      if (job.name === 'fallback') {
-        const fallback = parseJob(fallbackJobSchema, job);
-        return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
-      }
-      if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
-      const { stepId } = parseJob(stepJobSchema, job);
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
-    },
-    { connection, prefix, concurrency: deps.concurrency, ...jobLock },
-  );
+  const sendStep = async (job: Job, token: string | undefined) => {
+    if (job.name === 'fallback') {
+      const fallback = parseJob(fallbackJobSchema, job);
+      return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
+    }
+    if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
+    const { stepId } = parseJob(stepJobSchema, job);
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
+  };
+  // One worker per partition (QUEUE_PARTITIONS), sharing WORKER_CONCURRENCY between them.
+  const partitions = deps.queues.stepPartitions;
+  const steps = partitions.map((q) => new Worker(queueNames.steps, sendStep,
+    { connection, prefix: q.opts.prefix, concurrency: Math.max(1, Math.ceil(deps.concurrency / partitions.length)), ...jobLock }));
   const escalations = new Worker(
     queueNames.escalations,
     async (job) => notifyEscalation(deps, parseJob(noticeJobSchema, job)),
@@ -111,7 +111,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         { connection, prefix, concurrency: 10, ...jobLock },
       )
     : undefined;
-  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : [])];
+  const workers = [events, ...steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

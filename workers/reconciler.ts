@@ -56,7 +56,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   const overdue = await openStepsDueBefore(deps.db, now.minus(margin).toJSDate(), 500, 0, ['scheduled']);
   let promoted = 0;
   for (const step of overdue) {
-    const job = await deps.queues.steps.getJob(step.id);
+    const job = await deps.queues.stepsOf(step.clinicId).getJob(step.id);
     if (job && (await job.isDelayed())) {
       await job.promote();
       promoted++;

@@ -150,7 +150,8 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   for (const s of created.flatMap((b) => b.steps.filter((st) => st.state === 'expired'))) await reviewUnsentCheckin(deps, s, s.reason ?? 'expired');
   // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory. A step
   // never promoted has no job: its cancellation stays in PostgreSQL.
-  await Promise.all(cancelled.flatMap((c) => c.steps.filter((st) => st.queued).map((st) => deps.queues.steps.remove(st.id).catch(() => 0))));
+  await Promise.all(cancelled.flatMap((c, i) => c.steps.filter((st) => st.queued)
+    .map((st) => deps.queues.stepsOf(cancellations[i]!.clinicId).remove(st.id).catch(() => 0))));
   cancellations.forEach((e, i) =>
     deps.log.info({ clinicId: e.clinicId, eventId: e.eventId, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
   return outcomes;
