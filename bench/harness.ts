@@ -72,6 +72,8 @@ export function benchVars(ctx: BenchContext, tag: string, vars: Record<string, s
     LOG_LEVEL: 'warn',
     // The reconciler repairs Redis from PostgreSQL; with nothing lost it only adds load, so it stays out of the figures.
     RECONCILE_EVERY: 'PT1H',
+    // Every step in Redis, as raw BullMQ's delayed jobs: like for like. The horizon case sets its own.
+    SCHEDULE_HORIZON: 'P60D',
     START_LOCAL_REDIS: 'never',
     PORT: '0',
     API_RATE_PER_MINUTE: '1000000',

@@ -1,4 +1,4 @@
-export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth', 'classify'] as const;
+export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth', 'classify', 'horizon'] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export interface BenchOptions {
@@ -17,6 +17,8 @@ export interface BenchOptions {
     dispatchMessages: number;
     cancelPlans: number;
     memoryMessages: number;
+    /** The realistic mix beyond the horizon (horizon case). */
+    horizonMessages: number;
     growthMessages: number[];
     rateLimit: { perSecond: number; messages: number; workers: number };
   };
@@ -60,6 +62,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       dispatchMessages: quick ? 1_000 : 10_000,
       cancelPlans: quick ? 400 : 2_000,
       memoryMessages: quick ? 10_000 : 100_000,
+      horizonMessages: quick ? 10_000 : full ? 1_000_000 : 100_000,
       growthMessages: quick ? [1_000, 10_000] : full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000],
       rateLimit: { perSecond: 20, messages: quick ? 100 : 200, workers: 2 },
     },

@@ -6,6 +6,7 @@ import { cancelCase } from './cases/cancel.ts';
 import { classifyCase } from './cases/classify.ts';
 import { dispatchCase } from './cases/dispatch.ts';
 import { growthCase, memoryCase } from './cases/memory-growth.ts';
+import { horizonCase } from './cases/horizon.ts';
 import { httpCase } from './cases/http.ts';
 import { rateLimitCase } from './cases/rate-limit.ts';
 import { scheduleCase } from './cases/schedule.ts';
@@ -24,6 +25,7 @@ const runners: Record<CaseName, (ctx: BenchContext, opts: BenchOptions) => Promi
   'rate-limit': rateLimitCase,
   growth: growthCase,
   classify: classifyCase,
+  horizon: horizonCase,
 };
 
 async function main(): Promise<void> {

@@ -46,6 +46,8 @@ const envSchema = z
     CALLS_PER_NUMBER_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(3),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     RECONCILE_EVERY: duration.default('PT30S'),
+    /** Steps due further away than this live in PostgreSQL only; the promoter moves them into Redis as they come near. */
+    SCHEDULE_HORIZON: z.string().refine((t) => Duration.fromISO(t).isValid && Duration.fromISO(t).toMillis() >= 1_000, 'expected an ISO-8601 duration of at least a second, such as PT1H').default('PT1H'),
     /** Attempts per send before a transient failure counts as permanent, and the first backoff. */
     SEND_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     SEND_BACKOFF: duration.default('PT2S'),
@@ -57,6 +59,8 @@ const envSchema = z
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase schema name').default('public'),
     /** BullMQ key prefix; the braces keep every queue in one Redis Cluster slot. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_-]{1,64}$/).default('{aftercare}'),
+    /** Steps queues spread over this many hash-tagged prefixes ({aftercare-p0}...), a clinic always on the same one; 1 for a single Redis. */
+    QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
     /** The clinic API key `aftercare send-event` presents. */
     AFTERCARE_API_KEY: optionalText,
     /** Where `aftercare send-event` finds the API; defaults to this machine's PORT. */

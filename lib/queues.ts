@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisClient } from './redis.ts';
 import { z } from 'zod';
@@ -55,9 +56,33 @@ function jobOptions(retry: RetryPolicy): JobsOptions {
   return { ...lean, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 } };
 }
 
+type StepsQueue = Queue<StepJob | FallbackJob | ReplyWindowJob>;
+
+/**
+ * The key prefix of partition `i` of `partitions`, hash-tagged on its own (`{aftercare}` gives
+ * `{aftercare-p0}`, `{aftercare-p1}`...) so each partition's keys share a slot and partitions
+ * spread over a cluster's masters. One partition keeps the prefix as it is.
+ */
+export function partitionPrefix(prefix: string, i: number, partitions: number): string {
+  if (partitions <= 1) return prefix;
+  const tagged = /^\{([^}]*)\}(.*)$/.exec(prefix);
+  return tagged ? `{${tagged[1]}-p${i}}${tagged[2]}` : `{${prefix}-p${i}}`;
+}
+
+/** A clinic's partition: a stable hash of its id, the same in every process and every release. */
+export function partitionOf(clinicId: string, partitions: number): number {
+  if (partitions <= 1) return 0;
+  return createHash('sha256').update(clinicId).digest().readUInt32BE(0) % partitions;
+}
+
 export interface Queues {
   events: Queue<EventJob>;
-  steps: Queue<StepJob | FallbackJob | ReplyWindowJob>;
+  /** Partition 0's steps queue: reply windows and fallbacks, and the sends of the clinics that map to it. */
+  steps: StepsQueue;
+  /** The steps queue of every partition (QUEUE_PARTITIONS), `steps` first; workers consume them all. */
+  stepPartitions: StepsQueue[];
+  /** The steps queue a clinic's sends go to. */
+  stepsOf(clinicId: string): StepsQueue;
   escalations: Queue<NoticeJob | EndCallsJob>;
   maintenance: Queue;
   ehrIntake: Queue<EhrIntakeJob | RemsJob>;
@@ -67,18 +92,28 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: RedisClient, prefix: string, retry: RetryPolicy, onError?: (err: Error, queue: string) => void): Queues {
+export function openQueues(
+  connection: RedisClient,
+  prefix: string,
+  retry: RetryPolicy,
+  onError: ((err: Error, queue: string) => void) | undefined,
+  partitions: number,
+): Queues {
   const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
-  const steps = new Queue<StepJob | FallbackJob | ReplyWindowJob>(queueNames.steps, { connection, prefix });
+  const stepPartitions: StepsQueue[] = Array.from({ length: Math.max(1, partitions) }, (_, i) =>
+    new Queue(queueNames.steps, { connection, prefix: partitionPrefix(prefix, i, partitions) }));
+  const steps = stepPartitions[0]!;
   const escalations = new Queue<NoticeJob | EndCallsJob>(queueNames.escalations, { connection, prefix });
   const maintenance = new Queue(queueNames.maintenance, { connection, prefix });
   const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
   const webhooks = new Queue<WebhookJob>(queueNames.webhooks, { connection, prefix });
   // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
-  for (const queue of [events, steps, escalations, maintenance, ehrIntake, webhooks]) queue.on('error', (err) => onError?.(err, queue.name));
+  for (const queue of [events, ...stepPartitions, escalations, maintenance, ehrIntake, webhooks]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
     events,
     steps,
+    stepPartitions,
+    stepsOf: (clinicId) => stepPartitions[partitionOf(clinicId, stepPartitions.length)]!,
     escalations,
     maintenance,
     ehrIntake,
@@ -86,7 +121,7 @@ export function openQueues(connection: RedisClient, prefix: string, retry: Retry
     prefix,
     jobOptions: jobOptions(retry),
     async close() {
-      await Promise.all([events.close(), steps.close(), escalations.close(), maintenance.close(), ehrIntake.close(), webhooks.close()]);
+      await Promise.all([events.close(), ...stepPartitions.map((q) => q.close()), escalations.close(), maintenance.close(), ehrIntake.close(), webhooks.close()]);
     },
   };
 }
@@ -96,16 +131,23 @@ export async function enqueueEvents(queues: Queues, jobs: EventJob[]): Promise<v
   await queues.events.addBulk(jobs.map((job) => ({ name: 'expand', data: job, opts: { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) } })));
 }
 
-/** One delayed job per step; the job id is the step id, so adding it again is a no-op. */
-export async function enqueueSteps(queues: Queues, steps: Array<{ id: string; dueAt: Date }>, now: Date): Promise<void> {
+/** One delayed job per step, on its clinic's partition; the job id is the step id, so adding it again is a no-op. */
+export async function enqueueSteps(queues: Queues, steps: Array<{ id: string; clinicId: string; dueAt: Date }>, now: Date): Promise<void> {
   if (steps.length === 0) return;
-  await queues.steps.addBulk(
-    steps.map((s) => ({
+  const byQueue = new Map<StepsQueue, typeof steps>();
+  for (const s of steps) {
+    const queue = queues.stepsOf(s.clinicId);
+    const group = byQueue.get(queue);
+    if (group) group.push(s);
+    else byQueue.set(queue, [s]);
+  }
+  await Promise.all([...byQueue].map(([queue, group]) => queue.addBulk(
+    group.map((s) => ({
       name: 'send',
       data: { stepId: s.id },
       opts: { ...queues.jobOptions, jobId: s.id, delay: Math.max(0, s.dueAt.getTime() - now.getTime()) },
     })),
-  );
+  )));
 }
 
 export async function enqueueFallback(queues: Queues, job: FallbackJob): Promise<void> {

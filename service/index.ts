@@ -51,6 +51,8 @@ export interface Service {
   log: Logger;
   /** CLAIM_TIMEOUT in milliseconds: what a send's dispatcher is given. */
   claimTimeoutMs: number;
+  /** SCHEDULE_HORIZON: steps due later than this from now wait in PostgreSQL only. */
+  scheduleHorizon: string;
   server?: ReturnType<typeof buildServer>;
   workers?: RunningWorkers;
   /** The HL7v2 MLLP listener, when HL7_MLLP_PORT is set. */
@@ -100,7 +102,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     await checkRedisPolicy(redis, log);
     const retry = { attempts: env.SEND_ATTEMPTS, backoffMs: Duration.fromISO(env.SEND_BACKOFF).toMillis() };
     const queueError = (err: Error, queue: string) => log.warn({ queue, err: err.message }, 'queue error');
-    const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError);
+    const queues = openQueues(redis, env.QUEUE_PREFIX, retry, queueError, env.QUEUE_PARTITIONS);
     closers.push(() => queues.close());
     const secret = serverSecret(env);
     if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
@@ -115,14 +117,15 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const dataKey = role === 'client' ? undefined : env.DATA_KEY ? Buffer.from(env.DATA_KEY, 'base64') : localSecret(env.DATA_DIR, 'data');
     const webhooks = dataKey && { dataKey, timeoutMs: Duration.fromISO(env.WEBHOOK_TIMEOUT).toMillis(),
       backoffMs: Duration.fromISO(env.WEBHOOK_BACKOFF).toMillis(), retryForMs: Duration.fromISO(env.WEBHOOK_RETRY_FOR).toMillis() };
-    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs };
+    const scheduleHorizon = env.SCHEDULE_HORIZON;
+    const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs, scheduleHorizon };
     const accept = createAcceptor(deps);
     let workers: RunningWorkers | undefined;
     if (role === 'all' || role === 'worker') {
       const workerRedis = connectRedis(local.url, 'worker', nodes);
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => workerRedis.quit());
-      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry, queueError);
+      const workerQueues = openQueues(workerRedis, env.QUEUE_PREFIX, retry, queueError, env.QUEUE_PARTITIONS);
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
@@ -186,7 +189,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     }
 
     return {
-      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, server, workers, mllp,
+      env, db, redis, queues, clinics, channels, metrics, log, claimTimeoutMs, scheduleHorizon, server, workers, mllp,
       accept: (event) => accept(event),
       async listen() {
         if (!server) throw new Error(`role ${role} serves no HTTP`);

@@ -47,19 +47,24 @@ export async function insertPlans(sql: Sql, plans: PlanRecord[]): Promise<Set<st
   return new Set(rows.map((r) => r.id));
 }
 
-export async function insertSteps(sql: Sql, steps: StepRecord[]): Promise<void> {
+/**
+ * Writes the steps; those due before `horizonEnd` count as queued (the caller enqueues them now),
+ * the others wait in PostgreSQL only for the promoter.
+ */
+export async function insertSteps(sql: Sql, steps: StepRecord[], horizonEnd: Date): Promise<void> {
   if (steps.length === 0) return;
   const col = <K extends keyof StepRecord>(k: K) => steps.map((s) => s[k]);
   await sql.query(
     `INSERT INTO steps (id, plan_id, clinic_id, patient_id, key, template, recipient, channel, critical, grace,
-                        expects_reply, due_at, state, reason, deferred_by)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        expects_reply, due_at, state, reason, deferred_by, queued)
+     SELECT *, x.due_at < $16 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                           $8::text[], $9::boolean[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::text[], $14::text[], $15::text[])
+       AS x (id, plan_id, clinic_id, patient_id, key, template, recipient, channel, critical, grace, expects_reply, due_at, state, reason, deferred_by)
      ON CONFLICT (id) DO NOTHING`,
     [
       col('id'), col('planId'), col('clinicId'), col('patientId'), col('key'), col('template'), col('recipient'),
       col('channel'), col('critical'), col('grace'), steps.map((s) => (s.expectsReply ? JSON.stringify(s.expectsReply) : null)),
-      col('dueAt'), col('state'), col('reason'), steps.map((s) => s.deferredBy ?? null),
+      col('dueAt'), col('state'), col('reason'), steps.map((s) => s.deferredBy ?? null), horizonEnd,
     ],
   );
 }
@@ -116,9 +121,16 @@ export async function recordedCancellations(sql: Sql, references: PlanReference[
   }));
 }
 
+/** A cancelled step; `queued` when it has a job in Redis (one never promoted has none). */
+export interface CancelledStep {
+  id: string;
+  key: string;
+  queued: boolean;
+}
+
 /** Cancels every step not yet sent of each request's plans; answers per request what it cancelled. */
-export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<Array<{ plans: number; steps: Array<{ id: string; key: string }> }>> {
-  const answers = requests.map(() => ({ plans: 0, steps: [] as Array<{ id: string; key: string }> }));
+export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<Array<{ plans: number; steps: CancelledStep[] }>> {
+  const answers = requests.map(() => ({ plans: 0, steps: [] as CancelledStep[] }));
   if (requests.length === 0) return answers;
   const plans = await sql.query<{ id: string; n: string }>(
     `UPDATE plans p SET cancelled_at = coalesce(p.cancelled_at, now())
@@ -130,13 +142,13 @@ export async function cancelPlans(sql: Sql, requests: CancelRequest[]): Promise<
   if (plans.length === 0) return answers;
   const requestOf = new Map(plans.map((p) => [p.id, Number(p.n) - 1]));
   for (const p of plans) answers[Number(p.n) - 1]!.plans++;
-  const steps = await sql.query<{ id: string; key: string; plan_id: string }>(
+  const steps = await sql.query<{ id: string; key: string; plan_id: string; queued: boolean }>(
     `UPDATE steps s SET state = 'cancelled', reason = c.reason, updated_at = now()
      FROM unnest($1::text[], $2::text[]) AS c (plan_id, reason)
-     WHERE s.plan_id = c.plan_id AND s.state = 'scheduled' RETURNING s.id, s.key, s.plan_id`,
+     WHERE s.plan_id = c.plan_id AND s.state = 'scheduled' RETURNING s.id, s.key, s.plan_id, s.queued`,
     [plans.map((p) => p.id), plans.map((p) => requests[Number(p.n) - 1]!.reason)],
   );
-  for (const st of steps) answers[requestOf.get(st.plan_id)!]!.steps.push({ id: st.id, key: st.key });
+  for (const st of steps) answers[requestOf.get(st.plan_id)!]!.steps.push({ id: st.id, key: st.key, queued: st.queued });
   return answers;
 }
 
@@ -265,28 +277,62 @@ export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: strin
   );
 }
 
-/** Steps that should have a job in Redis now: still open and due before the horizon. */
+/** What a step's job is made from: its id, its clinic (the queue partition) and its due time. */
+export interface StepToQueue {
+  id: string;
+  clinicId: string;
+  dueAt: Date;
+}
+const toQueue = (r: { id: string; clinic_id: string; due_at: Date }): StepToQueue => ({ id: r.id, clinicId: r.clinic_id, dueAt: r.due_at });
+
+/** Queued steps that should have a job in Redis now: still open and due before `before`. */
 export async function openStepsDueBefore(
   sql: Sql,
-  horizon: Date,
+  before: Date,
   limit: number,
   offset = 0,
   states: StepState[] = ['scheduled', 'sending'],
-): Promise<Array<{ id: string; dueAt: Date }>> {
-  const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 ORDER BY due_at, id LIMIT $2 OFFSET $3`,
-    [horizon, limit, offset, states],
+): Promise<StepToQueue[]> {
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 AND queued ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+    [before, limit, offset, states],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+  return rows.map(toQueue);
 }
 
-export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<Array<{ id: string; dueAt: Date }>> {
+/** The open steps of these plans that have (or should have) a job; the promoter looks after the rest. */
+export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<StepToQueue[]> {
   if (plans.length === 0) return [];
-  const rows = await sql.query<{ id: string; due_at: Date }>(
-    `SELECT id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending')`,
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending') AND queued`,
     [plans],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+  return rows.map(toQueue);
+}
+
+/**
+ * Scheduled steps never put in Redis that are due before `before`, soonest first, by the
+ * `steps_unqueued` index; `after` continues from the last step of the previous page.
+ */
+export async function unqueuedStepsDueBefore(
+  sql: Sql,
+  before: Date,
+  limit: number,
+  after?: { id: string; dueAt: Date },
+): Promise<StepToQueue[]> {
+  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
+    `SELECT id, clinic_id, due_at FROM steps
+     WHERE NOT queued AND state = 'scheduled' AND due_at < $1 AND ($3::timestamptz IS NULL OR (due_at, id) > ($3, $4))
+     ORDER BY due_at, id LIMIT $2`,
+    [before, limit, after?.dueAt ?? null, after?.id ?? null],
+  );
+  return rows.map(toQueue);
+}
+
+/** These steps' jobs are in Redis now. */
+export async function markQueued(sql: Sql, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql.query('UPDATE steps SET queued = true WHERE id = ANY($1::text[]) AND NOT queued', [ids]);
 }
 
 /** Seconds the oldest step still waiting to be sent is past its due time; 0 when none is. */

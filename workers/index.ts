@@ -15,6 +15,7 @@ import { dispatchFallback } from './fallback.ts';
 import { endRingingCalls, notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
 import { watchLiveness, type Liveness } from './liveness.ts';
+import { promoteEveryMs, promoteSteps } from './promoter.ts';
 import { reconcile } from './reconciler.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { createExpander } from './scheduler.ts';
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   metrics?: Metrics;
   concurrency: number;
   reconcileEvery: string;
+  /** SCHEDULE_HORIZON: what is due later waits in PostgreSQL for the promoter. */
+  scheduleHorizon: string;
   claimTimeoutMs: number;
   /** Liveness fails when due jobs have not moved for this long. */
   stallAfterMs: number;
@@ -78,20 +81,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   // Concurrent sends share their statements (group commit).
   const sending = { ...deps, sends: batchedSendStore(deps.db) };
-  const steps = new Worker(
-    queueNames.steps,
-    async (job, token) => {
-      if (job.name === 'fallback') {
-        const fallback = parseJob(fallbackJobSchema, job);
-        return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
-      }
-      if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
-      const { stepId } = parseJob(stepJobSchema, job);
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
-    },
-    { connection, prefix, concurrency: deps.concurrency, ...jobLock },
-  );
+  const sendStep = async (job: Job, token: string | undefined) => {
+    if (job.name === 'fallback') {
+      const fallback = parseJob(fallbackJobSchema, job);
+      return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
+    }
+    if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
+    const { stepId } = parseJob(stepJobSchema, job);
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
+  };
+  // One worker per partition (QUEUE_PARTITIONS), sharing WORKER_CONCURRENCY between them.
+  const partitions = deps.queues.stepPartitions;
+  const steps = partitions.map((q) => new Worker(queueNames.steps, sendStep,
+    { connection, prefix: q.opts.prefix, concurrency: Math.max(1, Math.ceil(deps.concurrency / partitions.length)), ...jobLock }));
   const escalations = new Worker(
     queueNames.escalations,
     async (job) => (job.name === 'end-calls' ? endRingingCalls(deps, parseJob(endCallsJobSchema, job)) : notifyEscalation(deps, parseJob(noticeJobSchema, job))),
@@ -99,7 +102,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const maintenance = new Worker(
     queueNames.maintenance,
-    async (job) => (job.name === 'retention' ? runRetention(deps) : reconcile({ ...deps, every: deps.reconcileEvery })),
+    async (job) => (job.name === 'retention' ? runRetention(deps) : job.name === 'promote' ? promoteSteps(deps) : reconcile({ ...deps, every: deps.reconcileEvery })),
     { connection, prefix, concurrency: 1, ...jobLock },
   );
   const accept = deps.accept;
@@ -113,7 +116,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       )
     : undefined;
   const webhooks = deps.webhooks ? startWebhookWorker({ ...deps, webhooks: deps.webhooks }, jobLock) : undefined;
-  const workers = [events, steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
+  const workers = [events, ...steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);
@@ -128,13 +131,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } }),
     deps.queues.maintenance.upsertJobScheduler('retention', { every: retentionEveryMs }, { name: 'retention', opts: { removeOnComplete: true, removeOnFail: 100 } }),
   ]);
+  const promoteEvery = promoteEveryMs(deps.scheduleHorizon);
+  const schedulePromoter = () =>
+    deps.queues.maintenance.upsertJobScheduler('promote', { every: promoteEvery }, { name: 'promote', opts: { removeOnComplete: true, removeOnFail: 100 } });
   await scheduleReconciler();
-  // The repeatable job lives in Redis too: after a wipe, every worker puts it back within one period.
+  await schedulePromoter();
+  // And once now: steps that came within the horizon while no worker ran go to Redis at start.
+  await deps.queues.maintenance.add('promote', {}, { removeOnComplete: true, removeOnFail: 100 });
+  // The repeatable jobs live in Redis too: after a wipe, every worker puts them back within one period.
   const keeper = setInterval(() => {
     scheduleReconciler().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler'));
-  }, every);
+    schedulePromoter().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the promoter'));
+  }, Math.min(every, promoteEvery));
   keeper.unref();
-  log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery }, 'workers started');
+  log.info({ concurrency: deps.concurrency, reconcileEvery: deps.reconcileEvery, scheduleHorizon: deps.scheduleHorizon }, 'workers started');
   return {
     workers,
     liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs }),

@@ -25,9 +25,14 @@ export function watchLiveness(workers: Worker[], queues: Queues, options: { stal
     const check = async (): Promise<Liveness> => {
       const now = Date.now();
       if (now - lastActivity < options.stallAfterMs) return { ok: true };
-      const [counts, [oldestDelayed]] = await Promise.all([queues.steps.getJobCounts('wait', 'prioritized'), queues.steps.getDelayed(0, 0)]);
-      const waiting = (counts.wait ?? 0) + (counts.prioritized ?? 0);
-      const overdueDelayed = oldestDelayed ? oldestDelayed.timestamp + (oldestDelayed.delay ?? 0) < now - options.stallAfterMs : false;
+      // Every partition's steps queue (QUEUE_PARTITIONS): one stalled partition is a stalled worker.
+      const looks = await Promise.all(queues.stepPartitions.map(async (q) => {
+        const [counts, [oldestDelayed]] = await Promise.all([q.getJobCounts('wait', 'prioritized'), q.getDelayed(0, 0)]);
+        return { waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+          overdue: oldestDelayed ? oldestDelayed.timestamp + (oldestDelayed.delay ?? 0) < now - options.stallAfterMs : false };
+      }));
+      const waiting = looks.reduce((n, l) => n + l.waiting, 0);
+      const overdueDelayed = looks.some((l) => l.overdue);
       if (waiting > 0 || overdueDelayed)
         return { ok: false, reason: `jobs are due but none has moved for ${Math.round((now - lastActivity) / 1000)} s` };
       return { ok: true };

@@ -29,7 +29,7 @@ const margin = { seconds: 10 };
 
 /**
  * Repairs any gap between PostgreSQL (what should happen) and Redis (what will happen):
- * events accepted while Redis was down, steps whose job a Redis restart or wipe lost, check-in
+ * events accepted while Redis was down, queued steps whose job a Redis restart or wipe lost, check-in
  * windows and escalation rounds whose job vanished. Job ids are derived from the records, so
  * re-adding a job that exists is a no-op; a job that failed for good is revived instead.
  */
@@ -41,10 +41,12 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   // EHR notifications stored while Redis was away (job id = notification id: no duplicates).
   await enqueueEhrIntake(deps.queues, await pendingEhrNotifications(deps.db, now.minus(margin).toJSDate()));
 
-  const horizon = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
+  // Queued steps only: one beyond SCHEDULE_HORIZON never had a job, and is the promoter's
+  // (workers/promoter.ts); after a wipe it is promoted as if nothing had happened.
+  const window = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
   let steps = 0;
   for (let page = 0; page < 100; page++) {
-    const due = await openStepsDueBefore(deps.db, horizon.toJSDate(), batch, page * batch);
+    const due = await openStepsDueBefore(deps.db, window.toJSDate(), batch, page * batch);
     await enqueueSteps(deps.queues, due, now.toJSDate());
     steps += due.length;
     if (due.length < batch) break;
@@ -55,7 +57,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   const overdue = await openStepsDueBefore(deps.db, now.minus(margin).toJSDate(), 500, 0, ['scheduled']);
   let promoted = 0;
   for (const step of overdue) {
-    const job = await deps.queues.steps.getJob(step.id);
+    const job = await deps.queues.stepsOf(step.clinicId).getJob(step.id);
     if (job && (await job.isDelayed())) {
       await job.promote();
       promoted++;

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import type { Clinic, Clinics } from '../config/clinics.ts';
 import { clinicEventSchema, type ClinicEvent, type PlanEvent } from '../core/events.ts';
 import { scheduleFor, type ScheduledStep } from '../core/schedule.ts';
@@ -25,6 +25,8 @@ export interface SchedulerDeps {
   log: Logger;
   metrics?: Metrics;
   now?: () => Date;
+  /** SCHEDULE_HORIZON: a step due later than this from now is kept in PostgreSQL only, for the promoter. */
+  scheduleHorizon: string;
 }
 
 /** The plan of an event as rows: pure apart from the ids, which are digests of business keys. */
@@ -78,7 +80,8 @@ function parseStored(deps: SchedulerDeps, job: EventJob, stored: StoredEvent | u
 }
 
 /**
- * Expands accepted events into plans and steps, then one delayed job per step. Jobs that arrive
+ * Expands accepted events into plans and steps, then one delayed job per step due within the
+ * horizon (the promoter adds the others' as they come near: workers/promoter.ts). Jobs that arrive
  * together are expanded together (group commit): one transaction and one `addBulk` per batch.
  */
 export function createExpander(deps: SchedulerDeps): (job: EventJob) => Promise<void> {
@@ -87,6 +90,7 @@ export function createExpander(deps: SchedulerDeps): (job: EventJob) => Promise<
 
 export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promise<Array<void | Error>> {
   const now = deps.now?.() ?? new Date();
+  const horizonEnd = DateTime.fromJSDate(now).plus(Duration.fromISO(deps.scheduleHorizon)).toJSDate();
   const stored = new Map((await loadEventBodies(deps.db, jobs)).map((e) => [`${e.clinicId}\u0000${e.eventId}`, e]));
   const results = jobs.map((job) => parseStored(deps, job, stored.get(`${job.clinicId}\u0000${job.eventId}`)));
   const outcomes: Array<void | Error> = results.map((r) => (r instanceof Error ? r : undefined));
@@ -107,7 +111,7 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
     // Two events for one session in a batch: the plan is written once.
     const plans = built.filter((b, i) => fresh.has(b.plan.id) && built.findIndex((o) => o.plan.id === b.plan.id) === i);
     const steps = plans.flatMap((b) => b.steps);
-    await insertSteps(tx, steps);
+    await insertSteps(tx, steps, horizonEnd);
     // After the plans, so a cancellation that arrives with its session's event still cancels it.
     const cancellations = [...requested, ...earlier];
     const cancelled = await cancelPlans(tx, cancellations);
@@ -133,7 +137,8 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   const existing = [...new Set(built.filter((b) => !createdIds.has(b.plan.id)).map((b) => b.plan.id))];
   const gone = new Set(cancelled.flatMap((c) => c.steps.map((st) => st.id)));
   const open = created.flatMap((b) => b.steps.filter((s) => s.state === 'scheduled' && !gone.has(s.id)));
-  await enqueueSteps(deps.queues, [...open, ...(await openStepsOfPlans(deps.db, existing))], now);
+  const soon = open.filter((s) => s.dueAt < horizonEnd);
+  await enqueueSteps(deps.queues, [...soon, ...(await openStepsOfPlans(deps.db, existing))], now);
   for (const s of open) deps.metrics?.stepsScheduled.inc({ template: s.template });
   // Esketamine (REMS): staff are reminded that the session's monitoring form is due within 7 days.
   const esketamine = new Set(parsed.flatMap(({ event }) => (event.type === 'session.completed' && event.session.treatment === 'esketamine-nasal' ? [event.id] : [])));
@@ -145,8 +150,10 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
   // A check-in that could no longer go when its event arrived is put before staff (once per step).
   for (const s of created.flatMap((b) => b.steps.filter((st) => st.state === 'expired'))) await reviewUnsentCheckin(deps, s, s.reason ?? 'expired');
-  // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory.
-  await Promise.all(cancelled.flatMap((c) => c.steps.map((st) => deps.queues.steps.remove(st.id).catch(() => 0))));
+  // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory. A step
+  // never promoted has no job: its cancellation stays in PostgreSQL.
+  await Promise.all(cancelled.flatMap((c, i) => c.steps.filter((st) => st.queued)
+    .map((st) => deps.queues.stepsOf(cancellations[i]!.clinicId).remove(st.id).catch(() => 0))));
   cancellations.forEach((e, i) =>
     deps.log.info({ clinicId: e.clinicId, eventId: e.eventId, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
   return outcomes;
