@@ -78,6 +78,12 @@ export function onCallProblems(clinic: OnCallClinic): string[] {
   const say = (text: string) => problems.push(text);
   const { people, rotations } = clinicOnCall(clinic);
   const known = (name: string) => people.has(name);
+  // Notices, rotations and policies name people: one name, one person.
+  const listed = [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
+  for (const [i, c] of listed.entries()) {
+    if (listed.slice(0, i).some((o) => o.name === c.name && (o.phone !== c.phone || o.email !== c.email)))
+      say(`two escalation contacts are named "${c.name}"; give each their own name`);
+  }
   for (const [name, r] of Object.entries(clinic.onCall.rotations)) {
     const inline = new Set<string>();
     for (const p of r.people) {

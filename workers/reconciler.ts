@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { Clinics } from '../config/clinics.ts';
-import { ladderRound } from '../core/escalation.ts';
+import { clinicOnCall } from '../config/on-call.ts';
+import { policyRound } from '../core/escalation-policy.ts';
 import type { Logger } from '../lib/logger.ts';
 import { enqueueEhrIntake, enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
@@ -76,11 +77,12 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   for (const e of await openEscalationRounds(deps.db, 500)) {
     const clinic = deps.clinics.get(e.clinicId);
     if (!clinic || e.rounds === 0 || !e.lastNoticeAt) continue;
-    // When the ladder wanted the next round, read as the last round was: a lost job is re-made once it is overdue.
+    // When the policy (or the ladder) wanted the next round, read as the last round was: a lost job is re-made once it is overdue.
     const last = DateTime.fromJSDate(e.lastNoticeAt);
-    const { nextRoundAt } = ladderRound({
+    const { nextRoundAt } = policyRound({
       kind: e.kind, round: e.rounds, sinceRaised: last.diff(DateTime.fromJSDate(e.raisedAt)), contacts: clinic.escalation.contacts,
       lastResort: clinic.escalation.lastResort, renotifyAfter: clinic.escalation.renotifyAfter, nextContactAfter: clinic.escalation.nextContactAfter, now: last,
+      policy: clinic.escalation.policies[e.kind], ...clinicOnCall(clinic),
     });
     if (nextRoundAt && nextRoundAt.plus(margin) < now) {
       await enqueueNotice(deps.queues, { escalationId: e.id, round: e.rounds + 1 });

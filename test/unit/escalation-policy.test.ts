@@ -108,6 +108,8 @@ describe('rotations and policies the service refuses at start', () => {
     ['an override that ends before it starts', clinic({ onCall: { rotations: { primary: { handoff: 'daily', startsOn: '2026-12-01', people: ['On-call nurse'] } },
       overrides: [{ rotation: 'primary', who: 'On-call nurse', from: '2026-12-05T08:00', to: '2026-12-04T18:00' }] } }),
       'clinic clinic-t: the override of "primary" for "On-call nurse" ends before it starts'],
+    ['two contacts of one name', clinic({}, { contacts: [nurse, { ...mailOnly, name: 'On-call nurse' }] }),
+      'clinic clinic-t: two escalation contacts are named "On-call nurse"; give each their own name'],
     ['repeat before the last step', clinic({}, { policies: { urgent: [{ notify: { contacts: 'all' }, channels: ['sms'] }, { repeat: 2 }, { wait: 'PT5M' }] } }),
       'clinic clinic-t: the urgent policy has "repeat" before its last step'],
   ])('refuses %s, with the reason', (_what, input, reason) => {
