@@ -4,7 +4,7 @@ import type { Clinics } from '../../config/clinics.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { appendAccess } from '../../store/access-audit.ts';
 import type { Db } from '../../store/db.ts';
-import { clinicOfKey } from './auth.ts';
+import { apiKeyOf, clinicOfKey } from './auth.ts';
 
 /** Who acted: an API key (named by its clinic), a staff member, the operator, or an EHR. */
 export interface AuditActor {
@@ -54,10 +54,16 @@ function actorOf(req: FastifyRequest, clinics: Clinics, declared: AuditDeclarati
   const staff = req.consoleStaff;
   if (staff) return { who: { actor: staff.staff.username, role: staffRole(staff.staff), clinicId: staff.clinic.id }, known: true };
   const clinic = req.clinic ?? clinicOfKey(clinics, req.headers.authorization);
-  if (clinic) return { who: { actor: clinic.id, role: 'api-key', clinicId: clinic.id }, known: true };
+  // A key is named when keys live in the database (several per clinic); a clinic file's one key by its clinic.
+  if (clinic) return { who: { actor: keyName(clinics, req) ?? clinic.id, role: 'api-key', clinicId: clinic.id }, known: true };
   const presented = req.headers.authorization !== undefined;
   return { who: { actor: presented ? 'unknown-credentials' : 'anonymous', role: 'none', clinicId: null }, known: false };
 }
+
+const keyName = (clinics: Clinics, req: FastifyRequest) => {
+  const entry = apiKeyOf(clinics, req.headers.authorization);
+  return entry && `key:${entry.name}`;
+};
 
 /**
  * The one place access is recorded: every route declaring `config: { audit }` gets one entry per

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clinics } from '../../config/clinics.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import { apiKeyOf, bearerToken } from './auth.ts';
@@ -37,10 +37,26 @@ export function authorizeAdmin(request: FastifyRequest, clinicId: string | undef
   const key = bearerToken(header);
   if (key === undefined) throw new AftercareError('unauthenticated', 'Send the operator key or a clinic admin key as "Authorization: Bearer <key>".');
   const presented = createHash('sha256').update(key).digest();
-  if (access.operatorKeySha256 && timingSafeEqual(presented, Buffer.from(access.operatorKeySha256, 'hex'))) return { actor: 'operator', operator: true };
+  if (access.operatorKeySha256 && timingSafeEqual(presented, Buffer.from(access.operatorKeySha256, 'hex'))) {
+    request.auditActor = { actor: 'operator', role: 'operator', clinicId: clinicId ?? null };
+    return { actor: 'operator', operator: true };
+  }
   const entry = apiKeyOf(access.clinics, header, access.now?.() ?? new Date());
   if (!entry) throw new AftercareError('unauthenticated', 'Unknown API key.');
   if (entry.scope !== 'admin') throw new AftercareError('forbidden', 'This key is for the event API; the admin API takes a key of scope "admin".');
   if (clinicId !== undefined && clinicId !== entry.clinicId) throw new AftercareError('forbidden', `This key administers clinic ${entry.clinicId} only.`);
+  request.auditActor = { actor: `key:${entry.name}`, role: 'clinic-admin', clinicId: entry.clinicId };
   return { actor: `key:${entry.name}`, operator: false, clinicId: entry.clinicId };
+}
+
+/**
+ * Every admin route of the plugin calling this is in the access audit: a change as `admin.change`,
+ * a read as `admin.read` (the actor is set by authorizeAdmin).
+ */
+export function auditAdminRoutes(api: FastifyInstance): void {
+  api.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    const action = methods.every((m) => m === 'GET' || m === 'HEAD') ? 'admin.read' : 'admin.change';
+    route.config = { ...route.config, audit: route.config?.audit ?? { action } };
+  });
 }

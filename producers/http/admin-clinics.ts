@@ -4,7 +4,7 @@ import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
 import { listClinics, listVersions, loadClinic, loadVersion, type StoredClinic } from '../../store/clinic-config.ts';
 import { parseOrThrow } from '../parse.ts';
-import { authorizeAdmin } from './admin-auth.ts';
+import { authorizeAdmin, auditAdminRoutes } from './admin-auth.ts';
 import { changeClinic, mergePatch, type ChangeResult } from './admin-changes.ts';
 import { adminSchemas, clinicSections, sectionSchemas, type ClinicSection } from './admin-schemas.ts';
 import type { ServerDeps } from './deps.ts';
@@ -32,6 +32,7 @@ function withValueAt(document: Record<string, unknown>, path: readonly string[],
 /** `/v1/admin/clinics`: each clinic's configuration, its parts, and its versions. */
 export async function adminClinics(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'clinics' | 'now'>): Promise<void> {
   documentationOnly(api);
+  auditAdminRoutes(api);
   const dryRunOf = (req: FastifyRequest<ClinicParams>) => parseOrThrow(dryRunSchema, req.query ?? {}, 'Invalid query').dryRun === 'true';
   const existing = async (clinicId: string): Promise<StoredClinic> => {
     const id = parseOrThrow(idSchema, clinicId, 'Invalid clinic id');

@@ -6,7 +6,7 @@ import { AftercareError } from '../../lib/errors.ts';
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../store/api-keys.ts';
 import { loadClinic } from '../../store/clinic-config.ts';
 import { parseOrThrow } from '../parse.ts';
-import { authorizeAdmin } from './admin-auth.ts';
+import { authorizeAdmin, auditAdminRoutes } from './admin-auth.ts';
 import { adminSchemas } from './admin-schemas.ts';
 import type { ServerDeps } from './deps.ts';
 import { documentationOnly } from './route-schemas.ts';
@@ -25,6 +25,7 @@ const shown = (k: ApiKeyRecord) => ({
 /** `/v1/admin/clinics/{id}/keys`: several keys per clinic, made, listed (never the key) and revoked. */
 export async function adminKeys(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'clinics' | 'now'>): Promise<void> {
   documentationOnly(api);
+  auditAdminRoutes(api);
   const now = () => deps.now?.() ?? new Date();
   const clinicOf = async (clinicId: string) => {
     const id = parseOrThrow(idSchema, clinicId, 'Invalid clinic id');

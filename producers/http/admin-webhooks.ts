@@ -10,6 +10,7 @@ import type { Db } from '../../store/db.ts';
 import { listWebhookDeliveries, loadWebhookDelivery, reopenWebhookDelivery, webhookAttempts, type WebhookDelivery } from '../../store/webhook-deliveries.ts';
 import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint, type WebhookEndpoint } from '../../store/webhook-endpoints.ts';
 import { parseOrThrow } from '../parse.ts';
+import { auditAdminRoutes } from './admin-auth.ts';
 import { documentationOnly, errors, parameterSchema, required } from './route-schemas.ts';
 
 /** Who may administer a clinic's webhooks: throws `unauthenticated` / `forbidden`, else names the actor. */
@@ -101,6 +102,7 @@ const schemas: Record<'create' | 'list' | 'update' | 'remove' | 'deliveries' | '
  */
 export async function adminWebhooks(api: FastifyInstance, options: AdminWebhookOptions): Promise<void> {
   documentationOnly(api);
+  auditAdminRoutes(api);
   const now = () => options.now?.() ?? new Date();
   const base = '/v1/admin/clinics/:clinicId';
   const clinicOf = async (req: FastifyRequest<{ Params: { clinicId: string } }>) => {
