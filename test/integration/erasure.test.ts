@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openInboundSpool } from '../../producers/inbound-spool.ts';
@@ -64,8 +64,19 @@ async function redisText(prefix: string): Promise<string> {
 const secretsOf = (who: typeof erased, extra: string[] = []) => [who.phone, who.email, who.firstName, who.lastName, ...extra];
 const found = (text: string, secrets: string[]) => secrets.filter((s) => text.includes(s));
 
+const operatorKey = 'operator-key-for-the-erasure-tests';
+
+/** A clinic admin key made through the admin API: erasure is the admin's act, not the event API's. */
+async function adminKey(pipe: TestPipeline, clinicId: string): Promise<string> {
+  const res = await pipe.server!.inject({ method: 'POST', url: `/v1/admin/clinics/${clinicId}/keys`, headers: { authorization: `Bearer ${operatorKey}` },
+    payload: { name: `${clinicId} admin`, scope: 'admin' } });
+  expect(res.statusCode).toBe(201);
+  return res.json().key;
+}
+
 async function rig() {
   p = await startPipeline({
+    env: { OPERATOR_API_KEY_SHA256: createHash('sha256').update(operatorKey).digest('hex') },
     clinics: [testClinic({ plans: { session: [
       { key: 'no-driving', template: 'no-driving', after: 'PT0S', quietHours: 'ignore', toEscort: true },
       { key: 'checkin-24h', template: 'checkin-24h', after: 'PT1H' },
@@ -100,7 +111,7 @@ describe('erasure', () => {
     const counts = async () => pipe.db.query("SELECT (SELECT count(*)::int FROM steps WHERE patient_id = 'p-erase') AS steps, (SELECT count(*)::int FROM replies WHERE patient_id = 'p-erase') AS replies, (SELECT count(*)::int FROM timeline WHERE patient_id = 'p-erase') AS timeline");
     const before = (await counts())[0] as { steps: number; replies: number; timeline: number };
 
-    const res = await pipe.server!.inject({ method: 'DELETE', url: `/v1/patients/${erased.id}`, headers: { authorization: `Bearer ${clinicAKey}` } });
+    const res = await pipe.server!.inject({ method: 'DELETE', url: `/v1/patients/${erased.id}`, headers: { authorization: `Bearer ${await adminKey(pipe, 'clinic-a')}` } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ patientId: erased.id, cancelledSteps: 1 });
 
@@ -120,10 +131,13 @@ describe('erasure', () => {
   it('answers 404 to a second erasure, to an unknown patient, and to another clinic', async () => {
     const pipe = await rig();
     const erase = (key: string, id = erased.id) => pipe.server!.inject({ method: 'DELETE', url: `/v1/patients/${id}`, headers: { authorization: `Bearer ${key}` } });
-    expect((await erase(clinicBKey)).statusCode).toBe(404);
-    expect((await erase(clinicAKey, 'p-nobody')).statusCode).toBe(404);
-    expect((await erase(clinicAKey)).statusCode).toBe(200);
-    const again = await erase(clinicAKey);
+    const [adminA, adminB] = [await adminKey(pipe, 'clinic-a'), await adminKey(pipe, 'clinic-b')];
+    // The event API's key sends events; it cannot erase.
+    expect((await erase(clinicAKey)).statusCode).toBe(403);
+    expect((await erase(adminB)).statusCode).toBe(404);
+    expect((await erase(adminA, 'p-nobody')).statusCode).toBe(404);
+    expect((await erase(adminA)).statusCode).toBe(200);
+    const again = await erase(adminA);
     expect(again.statusCode).toBe(404);
     expect(again.json().error.code).toBe('not-found');
     const timeline = await pipe.server!.inject({ method: 'GET', url: `/v1/patients/${erased.id}/timeline`, headers: { authorization: `Bearer ${clinicAKey}` } });
