@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openInboundSpool } from '../../producers/inbound-spool.ts';
 import { receiveReply } from '../../producers/receive-reply.ts';
 import { recordEhrNotification, settleEhrNotification } from '../../store/ehr-notifications.ts';
-import { clinicAKey, clinicBKey, deleteKeys, otherClinic, sessionEvent, startPipeline, testClinic, testRedisUrl, type TestPipeline } from '../support/pipeline.ts';
+import { clinicAKey, deleteKeys, otherClinic, sessionEvent, startPipeline, testClinic, testRedisUrl, type TestPipeline } from '../support/pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Erasure leaves nothing of the patient in any table or any Redis key, and nobody else's data is touched.
