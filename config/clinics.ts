@@ -7,6 +7,8 @@ import { defaultQuietHours, quietHoursSchema } from '../core/quiet-hours.ts';
 import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
+import { oidcSchema } from './oidc.ts';
+import { staffRoleSchema } from './staff-role.ts';
 import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
 
@@ -39,12 +41,15 @@ export const clinicSchema = z.strictObject({
   /** A session plan per treatment given (`esketamine-nasal`, ...), and how the clinic's EHR connects. */
   treatments: treatmentPlansSchema,
   ehr: ehrSchema.optional(),
+  /** Console sign-in through the clinic's identity provider (config/oidc.ts). */
+  oidc: oidcSchema.optional(),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
   staff: z
     .array(z.strictObject({
       username: z.string().regex(/^[a-z0-9._-]{2,60}$/, 'expected a lowercase username'),
       name: z.string().trim().min(1).max(80),
       passwordHash: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`'),
+      role: staffRoleSchema.default('nurse'),
     }))
     .default([]),
 });

@@ -7,9 +7,11 @@ import { AftercareError } from '../../../lib/errors.ts';
 import { consoleCsp } from './console-assets.ts';
 import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { layout } from './layout.ts';
+import { isRoleRefusal } from './roles.ts';
 import { problemPage, signInPage } from './sign-in-page.ts';
 import { consoleSecrets, readSession, sessionCookie, sessionHours, sessionValue, staffSignIn, type SignedInStaff } from './staff-session.ts';
 import { staffPages } from './staff-pages.ts';
+import { clinicPages } from './clinic-page.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,13 +84,15 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   app.setErrorHandler((err, req, reply) => {
     const status = err instanceof AftercareError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
     const [heading, message] =
-      status === 403 ? ['Form expired', 'This form has expired or did not come from this console. Go back, reload the page and try again.']
+      isRoleRefusal(err) ? ['Not allowed', err.message]
+      : status === 403 ? ['Form expired', 'This form has expired or did not come from this console. Go back, reload the page and try again.']
       : status === 404 ? ['Not found', 'There is nothing here, or it belongs to another clinic.']
       : status === 429 ? ['Too many attempts', 'Too many attempts from this address. Wait a minute and try again.']
       : status === 413 ? ['Too large', 'That was too much text to send at once.']
       : status < 500 ? ['Could not read that', 'The form could not be read. Go back and try again.']
       : ['Something went wrong', 'Something went wrong; nothing was changed. Try again in a moment.'];
     if (status >= 500) req.log.error({ err: (err as Error).message }, 'console request failed');
+    if (isRoleRefusal(err)) req.log.info({ clinicId: req.consoleStaff?.clinic.id, role: req.consoleStaff?.staff.role, url: req.routeOptions.url }, 'console action refused for the role');
     return ctx.render(reply, status, { title: heading, section: 'error', main: problemPage(heading, message), ...signedInHeader(req, reply) });
   });
   app.setNotFoundHandler((req, reply) =>
@@ -132,4 +136,5 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   });
 
   await staffPages(app, deps, ctx);
+  await clinicPages(app, ctx);
 }

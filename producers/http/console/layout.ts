@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import { consoleScript, consoleStyle } from './console-assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { can, roleWords } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
-export type Section = 'inbox' | 'preview' | 'patient' | 'sign-in' | 'error';
+export type Section = 'inbox' | 'preview' | 'patient' | 'clinic' | 'sign-in' | 'error';
 
 export interface PageParts {
   title: string;
@@ -25,11 +26,12 @@ export function layout(p: PageParts): string {
   <a class="brand" href="/console">Aftercare</a>
   <nav aria-label="Console">
     ${navLink('/console', 'Inbox', p.section === 'inbox')}
-    ${navLink('/console/preview', 'Preview a plan', p.section === 'preview')}
+    ${can(s.who.staff.role, 'plan.preview') && navLink('/console/preview', 'Preview a plan', p.section === 'preview')}
+    ${can(s.who.staff.role, 'config.view') && navLink('/console/clinic', 'Clinic settings', p.section === 'clinic')}
   </nav>
   <form method="post" action="/console/sign-out">
     <input type="hidden" name="_csrf" value="${s.csrfToken}">
-    <span class="note">${s.who.staff.name}, ${s.who.clinic.name}</span>
+    <span class="note">${s.who.staff.name} (${roleWords[s.who.staff.role]}), ${s.who.clinic.name}</span>
     <button class="quiet" type="submit">Sign out</button>
   </form>
 </header>`
