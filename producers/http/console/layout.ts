@@ -12,6 +12,8 @@ export interface PageParts {
   main: SafeHtml;
   /** Present once signed in: the header names the person and offers sign-out (a CSRF-protected form). */
   signedIn?: { who: SignedInStaff; csrfToken: string };
+  /** A same-site page to go on to at once (after SSO, so the browser sends the new Strict cookie). */
+  refreshTo?: string;
 }
 
 function navLink(href: string, label: string, current: boolean): SafeHtml {
@@ -42,6 +44,7 @@ export function layout(p: PageParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${p.title} · Aftercare</title>
+${p.refreshTo && html`<meta http-equiv="refresh" content="0;url=${p.refreshTo}">`}
 <style>${trusted(consoleStyle)}</style>
 </head>
 <body>

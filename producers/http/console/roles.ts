@@ -40,18 +40,20 @@ export function can(role: StaffRole, action: ConsoleAction): boolean {
   return allowed[role].has(action);
 }
 
-/** Marks a refusal for the console's error page: said in words, not as an expired form. */
-export const roleRefusal = 'role';
+/** A 403 the console's error page shows under `heading` with its own message (not as an expired form). */
+export const consoleRefusal = (heading: string, message: string) => new AftercareError('forbidden', message, { refusal: heading });
+
+/** The heading of a refusal made by `consoleRefusal`, if it is one. */
+export function refusalHeading(err: unknown): string | undefined {
+  if (!(err instanceof AftercareError) || err.code !== 'forbidden') return undefined;
+  return z.object({ refusal: z.string() }).safeParse(err.details).data?.refusal;
+}
 
 /** Throws a 403 naming what the role may not do. */
 export function requireRole(who: SignedInStaff, action: ConsoleAction): void {
   if (can(who.staff.role, action)) return;
-  throw new AftercareError('forbidden', `Signed in as ${roleWords[who.staff.role]}, you cannot ${actionWords[action]}. Ask a clinic admin if you need to.`,
-    { reason: roleRefusal });
+  throw consoleRefusal('Not allowed', `Signed in as ${roleWords[who.staff.role]}, you cannot ${actionWords[action]}. Ask a clinic admin if you need to.`);
 }
-
-export const isRoleRefusal = (err: unknown): err is AftercareError =>
-  err instanceof AftercareError && err.code === 'forbidden' && z.object({ reason: z.literal(roleRefusal) }).safeParse(err.details).success;
 
 /**
  * For the admin API (`authorizeAdmin(request, clinicId)`): the clinic admin whose console session
