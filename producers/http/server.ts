@@ -13,6 +13,7 @@ import { staffConsole } from './console/index.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
+import { idempotencyKeys } from './idempotency.ts';
 import { operations } from './operations.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
 import { unsubscribeLinks } from './unsubscribe.ts';
@@ -45,6 +46,9 @@ export function buildServer(deps: ServerDeps) {
       error: { code: 'rate-limited', message: `Too many requests: at most ${context.max} a minute per API key; retry in ${Math.ceil(context.ttl / 1000)} s.` },
     }),
   });
+
+  // Idempotency-Key on every POST of the API, before any route is registered (its hooks are the root's).
+  app.register(idempotencyKeys, deps);
 
   // One error shape for every failure: a stable code, a sentence, and field errors when the input was bad.
   app.setErrorHandler((err, req, reply) => {
