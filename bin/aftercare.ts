@@ -7,6 +7,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { hashPassword } from '../lib/passwords.ts';
 import { openService, type Role } from '../service/index.ts';
+import { exportClinics, importClinics } from '../service/clinic-transfer.ts';
 import { runDemo } from '../service/demo.ts';
 import { checkTemplates } from '../templates/check.ts';
 
@@ -19,7 +20,9 @@ const usage = `Usage: aftercare <command>
                             --now: as if the session ended this minute (a fresh event id too)
   templates check           render every template in every language and check SMS length
   demo                      a time-compressed session: messages arrive within a minute
-  hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)`;
+  hash-password             read a password on standard input, print its scrypt hash (clinic staff, operator)
+  clinics import <file>     save each clinic of a clinic file as its next configuration version
+  clinics export [--clinic id]  print the configuration in the database as a clinic file`;
 
 async function serve(env: Env, role: Role): Promise<void> {
   const service = await openService({ env, role });
@@ -105,6 +108,17 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${await hashPassword(password)}\n`);
       return;
     }
+    case 'clinics':
+      if (rest[0] === 'import' && rest[1]) {
+        process.stdout.write(`${(await importClinics(env, rest[1])).join('\n')}\n`);
+        return;
+      }
+      if (rest[0] === 'export') {
+        const at = rest.indexOf('--clinic');
+        process.stdout.write(`${JSON.stringify(await exportClinics(env, at >= 0 ? rest[at + 1] : undefined), null, 2)}\n`);
+        return;
+      }
+      break;
     case 'demo':
       return runDemo(env, createLogger({ level: 'warn' }));
   }

@@ -11,6 +11,7 @@ import { oidcSchema } from './oidc.ts';
 import { staffRoleSchema } from './staff-role.ts';
 import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
+import { templateOverridesSchema, templateOverrideProblems } from '../templates/overrides.ts';
 
 const contactSchema = z
   .strictObject({ name: z.string().min(1), phone: phoneSchema.optional(), email: z.email().optional() })
@@ -52,18 +53,57 @@ export const clinicSchema = z.strictObject({
       role: staffRoleSchema.default('nurse'),
     }))
     .default([]),
+  /** The clinic's own wording of a template, per locale (`{firstName}`, `{clinicName}`, ... as placeholders). */
+  templates: templateOverridesSchema,
 });
 export type ClinicInput = z.input<typeof clinicSchema>;
 type ParsedClinic = z.infer<typeof clinicSchema>;
 
 /** A clinic with its care plans resolved: overrides where given, defaults otherwise. */
-export type Clinic = Omit<ParsedClinic, 'plans'> & { plans: Record<PlanKind, CarePlan> };
+export type Clinic = Omit<ParsedClinic, 'plans'> & {
+  plans: Record<PlanKind, CarePlan>;
+  /** The version of the clinic's configuration in the database (absent for a clinic read from a file only). */
+  configVersion?: number;
+};
 
 const clinicsFileSchema = z.strictObject({ clinics: z.array(clinicSchema).min(1) });
+
+/** What an API key presented as a bearer token stands for (see store/api-keys.ts). */
+export interface ApiKeyEntry {
+  id: string;
+  clinicId: string;
+  name: string;
+  scope: 'clinic' | 'admin';
+  expiresAt: Date | null;
+}
 
 export interface Clinics {
   get(id: string): Clinic | undefined;
   all(): Clinic[];
+  /** Each clinic's document as given (the clinic file's own words, before defaults): what seeds the database. */
+  documents?(): unknown[];
+  /** The live API keys by the hex SHA-256 of the key; absent: each clinic's `apiKeySha256` is its one key. */
+  apiKey?(sha256Hex: string): ApiKeyEntry | undefined;
+  /** Reloads from the database now (after a change made in this process); absent for clinics of a file. */
+  refresh?(): Promise<void>;
+}
+
+/** One mistake in a clinic file or document: where (`clinics.0.timezone`) and what. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  /** Set for a problem found after the schema passed: the file names it as "clinic <id>: ...". */
+  clinicId?: string;
+}
+
+/** A clinic file (or set of documents) that cannot run, with each problem. */
+export class ClinicConfigError extends ConfigError {
+  declare readonly problems: ConfigProblem[];
+  constructor(source: string, problems: ConfigProblem[]) {
+    super(`Invalid ${source}:\n${problems.map((p) => (p.clinicId ? `  clinic ${p.clinicId}: ${p.message}` : `  ${p.path || '(top level)'}: ${p.message}`)).join('\n')}`);
+    // Not enumerable: the error still equals a ConfigError of the same message.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+  }
 }
 
 /** Everyone who may acknowledge a clinic's escalations by SMS. */
@@ -71,44 +111,60 @@ export function staffContacts(clinic: Pick<Clinic, 'escalation'>): Array<z.infer
   return [...clinic.escalation.contacts, ...(clinic.escalation.lastResort ? [clinic.escalation.lastResort] : [])];
 }
 
-export function resolveClinics(input: unknown, source = 'clinic file'): Clinics {
+/** Every problem of a clinic file's content, each with its path; none: it runs. */
+export function clinicProblems(input: unknown): ConfigProblem[] {
   const parsed = clinicsFileSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
-  }
-  const problems: string[] = [];
+  if (!parsed.success) return parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return resolveParsed(parsed.data.clinics).problems;
+}
+
+function resolveParsed(clinics: ParsedClinic[]): { problems: ConfigProblem[]; byId: Map<string, Clinic> } {
+  const problems: ConfigProblem[] = [];
+  const problem = (clinicId: string, path: string, message: string) => problems.push({ clinicId, path, message });
   const byId = new Map<string, Clinic>();
   // A username alone says which clinic a staff member signs in to.
   const usernames = new Map<string, string>();
   const numbers = new Map<string, string>();
-  for (const c of parsed.data.clinics) {
-    if (byId.has(c.id)) problems.push(`  clinic ${c.id}: listed twice`);
-    for (const number of c.smsNumbers) {
+  clinics.forEach((c, i) => {
+    const at = `clinics.${i}`;
+    if (byId.has(c.id)) problem(c.id, `${at}.id`, 'listed twice');
+    c.smsNumbers.forEach((number, n) => {
       const other = numbers.get(number);
-      if (other) problems.push(`  clinic ${c.id}: SMS number ${number} is already clinic ${other}'s`);
+      if (other) problem(c.id, `${at}.smsNumbers.${n}`, `SMS number ${number} is already clinic ${other}'s`);
       numbers.set(number, c.id);
-    }
-    for (const member of c.staff) {
+    });
+    c.staff.forEach((member, m) => {
       const other = usernames.get(member.username);
-      if (other) problems.push(`  clinic ${c.id}: staff username "${member.username}" is already used at clinic ${other}`);
+      if (other) problem(c.id, `${at}.staff.${m}.username`, `staff username "${member.username}" is already used at clinic ${other}`);
       usernames.set(member.username, c.id);
-    }
+    });
     const plans = {
       session: c.plans.session ?? defaultCarePlan('session'),
       cessation: c.plans.cessation ?? defaultCarePlan('cessation'),
     };
     for (const [kind, steps] of Object.entries(plans)) {
-      for (const step of steps) {
-        if (!isTemplateKey(step.template)) problems.push(`  clinic ${c.id}: ${kind} step "${step.key}" names missing template "${step.template}"`);
+      steps.forEach((step, k) => {
+        const path = `${at}.plans.${kind}.${k}.template`;
+        if (!isTemplateKey(step.template)) problem(c.id, path, `${kind} step "${step.key}" names missing template "${step.template}"`);
         if (step.toEscort && !isTemplateKey(`${step.template}-escort`))
-          problems.push(`  clinic ${c.id}: ${kind} step "${step.key}" goes to the escort but template "${step.template}-escort" is missing`);
-      }
+          problem(c.id, path, `${kind} step "${step.key}" goes to the escort but template "${step.template}-escort" is missing`);
+      });
     }
-    byId.set(c.id, { ...c, plans });
-  }
-  if (problems.length) throw new ConfigError(`Invalid ${source}:\n${problems.join('\n')}`);
-  return { get: (id) => byId.get(id), all: () => [...byId.values()] };
+    for (const p of templateOverrideProblems(c.templates, c.smsNamesTreatment)) problem(c.id, `${at}.templates${p.path ? `.${p.path}` : ''}`, p.message);
+    if (!byId.has(c.id)) byId.set(c.id, { ...c, plans });
+  });
+  return { problems, byId };
+}
+
+export function resolveClinics(input: unknown, source = 'clinic file', versions?: ReadonlyMap<string, number>): Clinics {
+  const parsed = clinicsFileSchema.safeParse(input);
+  if (!parsed.success) throw new ClinicConfigError(source, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const { problems, byId } = resolveParsed(parsed.data.clinics);
+  if (problems.length) throw new ClinicConfigError(source, problems);
+  if (versions) for (const [id, clinic] of byId) clinic.configVersion = versions.get(id);
+  // The documents as given, so the database is seeded with the file's own words (secrets stay file names).
+  const documents = z.strictObject({ clinics: z.array(z.unknown()) }).parse(input).clinics;
+  return { get: (id) => byId.get(id), all: () => [...byId.values()], documents: () => structuredClone(documents) };
 }
 
 /**

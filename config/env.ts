@@ -61,6 +61,8 @@ const envSchema = z
     /** Operator sign-in for the queue dashboard at /admin/queues; unset keeps the dashboard off. */
     OPERATOR_USERNAME: optionalText,
     OPERATOR_PASSWORD_HASH: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`').optional(),
+    /** Hex SHA-256 of the operator's key for the admin API (`/v1/admin/`, every clinic); unset: clinic admin keys only. */
+    OPERATOR_API_KEY_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the operator key (64 lowercase hex digits)').optional(),
     /** `aftercare worker` serves /healthz, /readyz and /metrics on this port when set. */
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** When set, /readyz and /metrics answer only `Authorization: Bearer <token>`; /healthz stays open. */

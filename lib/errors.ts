@@ -8,6 +8,7 @@ export const errorCatalogue = {
   'idempotency-key-in-use': 409,
   'idempotency-key-reused': 422,
   'body-too-large': 413,
+  'invalid-config': 422,
   'rate-limited': 429,
   'database-unavailable': 503,
   'redis-unavailable': 503,

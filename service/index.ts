@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { RedisClient } from '../lib/redis.ts';
 import { Duration } from 'luxon';
+import { openClinicDirectory } from '../config/clinic-directory.ts';
 import { loadClinics, type Clinics } from '../config/clinics.ts';
 import type { Env } from '../config/env.ts';
 import { serverSecret, unsubscribeKey } from '../config/server-secret.ts';
@@ -64,7 +66,9 @@ export interface Service {
 export async function openService(options: ServiceOptions): Promise<Service> {
   const { env, role } = options;
   const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
-  const clinics = options.clinics ?? loadClinics(env.CLINICS_FILE);
+  // A clinic file that is there must be valid (refused at once, before the database opens); one
+  // that is not is needed only by a database without clinics.
+  const fileClinics = options.clinics || !existsSync(env.CLINICS_FILE) ? undefined : loadClinics(env.CLINICS_FILE);
   if (!env.DATABASE_URL && (role === 'worker' || role === 'api'))
     throw new ConfigError(`"aftercare ${role}" runs beside other processes, and the embedded database serves one process only: set DATABASE_URL to a PostgreSQL server (or use "aftercare start").`);
 
@@ -77,6 +81,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
+    // Clinics live in the database; the clinic file (or the clinics given) seeds a fresh one.
+    const given = options.clinics ?? fileClinics;
+    const directory = given && !given.documents ? undefined
+      : await openClinicDirectory({ db, log, now: options.now, seed: () => (given ?? loadClinics(env.CLINICS_FILE)).documents?.() ?? [] });
+    if (directory) closers.push(() => directory.close());
+    const clinics: Clinics = directory ?? given!;
     const nodes = clusterNodes(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
     const local: LocalRedis = await ensureRedis(env.REDIS_URL, env.DATA_DIR, log, nodes ? 'never' : env.START_LOCAL_REDIS, nodes);
     if (local.stop) closers.push(local.stop);
@@ -141,6 +151,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           secret,
           trustedProxies: env.TRUSTED_PROXIES,
           operationsToken: env.OPERATIONS_TOKEN,
+          operatorKeySha256: env.OPERATOR_API_KEY_SHA256,
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

@@ -13,6 +13,8 @@ export interface PlanRecord {
   zone: string;
   escortName: string | null;
   escortPhone: string | null;
+  /** The clinic configuration version the plan was made with (its steps keep it); absent: not versioned. */
+  configVersion?: number | null;
 }
 
 export type StepState = 'scheduled' | 'sending' | 'sent' | 'expired' | 'cancelled' | 'skipped' | 'failed';
@@ -34,11 +36,11 @@ export async function insertPlans(sql: Sql, plans: PlanRecord[]): Promise<Set<st
   if (plans.length === 0) return new Set();
   const col = <K extends keyof PlanRecord>(k: K) => plans.map((p) => p[k]);
   const rows = await sql.query<{ id: string }>(
-    `INSERT INTO plans (id, clinic_id, patient_id, kind, reference, event_id, anchor_at, zone, escort_name, escort_phone)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+    `INSERT INTO plans (id, clinic_id, patient_id, kind, reference, event_id, anchor_at, zone, escort_name, escort_phone, config_version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::int[])
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     [col('id'), col('clinicId'), col('patientId'), col('kind'), col('reference'), col('eventId'), col('anchorAt'), col('zone'),
-      col('escortName'), col('escortPhone')],
+      col('escortName'), col('escortPhone'), plans.map((p) => p.configVersion ?? null)],
   );
   return new Set(rows.map((r) => r.id));
 }

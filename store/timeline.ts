@@ -77,6 +77,7 @@ export async function patientTimeline(sql: Sql, clinicId: string, patientId: str
        SELECT p.created_at, 1, s.due_at, 0, 'step.scheduled', s.id,
               jsonb_build_object('key', s.key, 'template', s.template, 'recipient', s.recipient,
                                  'dueAt', to_char(s.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+              || CASE WHEN p.config_version IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('planVersion', p.config_version) END
        FROM plans p JOIN steps s ON s.plan_id = p.id
        WHERE p.clinic_id = $1 AND p.patient_id = $2 AND NOT (s.state = 'expired' AND s.updated_at = p.created_at)
        UNION ALL

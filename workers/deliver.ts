@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.ts';
 import { loadClaims, recordFailure, takeOverClaim, type DeliveryStatus, type Refusal } from '../store/deliveries.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import type { PlanRecord, StepRecord } from '../store/plans.ts';
-import { findTemplate } from '../templates/index.ts';
+import { clinicTemplate } from '../templates/overrides.ts';
 import { messageVars } from '../templates/vars.ts';
 import type { DispatcherDeps } from './deps.ts';
 import { JobFailure } from './job-failure.ts';
@@ -174,7 +174,7 @@ export interface MessageParts {
 /** The step's message for one channel. */
 export function buildMessage({ step, plan, patient, clinic, channel, to, variant }: MessageParts): OutboundMessage {
   const key = variant?.template ?? step.template;
-  const template = findTemplate(key, patient.locale);
+  const template = clinicTemplate(clinic.templates, key, patient.locale);
   if (!template) throw new JobFailure('template-unknown', `template ${key} (${patient.locale}) does not exist`);
   const vars = messageVars(clinic, patient.firstName, { namesTreatment: channel === 'email' || clinic.smsNamesTreatment, escortName: plan.escortName });
   const base = { messageId: deliveryId(`${step.id}${variant?.idSuffix ?? ''}`, channel), clinicId: step.clinicId, patientId: step.patientId, template: key, to, scheduledFor: step.dueAt.toISOString() };

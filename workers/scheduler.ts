@@ -59,6 +59,7 @@ export function buildPlan(event: PlanEvent, clinic: Clinic, now: Date): { plan: 
     zone,
     escortName: escort?.name ?? null,
     escortPhone: escort?.phone ?? null,
+    configVersion: clinic.configVersion ?? null,
   };
   return { plan, steps, schedule };
 }

@@ -36,6 +36,8 @@ export interface ServerDeps {
   operationsToken?: string;
   /** Where inbound SMS wait while PostgreSQL is away. */
   inboundSpool?: InboundSpool;
+  /** Hex SHA-256 of the operator key: the admin API of every clinic (OPERATOR_API_KEY_SHA256). */
+  operatorKeySha256?: string;
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }

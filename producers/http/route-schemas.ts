@@ -19,6 +19,7 @@ const codeMeaning: Record<ErrorCode, string> = {
   'event-id-reused': 'This event id was already accepted with different content: a new event needs a new id.',
   'idempotency-key-in-use': 'A request with this `Idempotency-Key` is still being handled; retry after it answers.',
   'idempotency-key-reused': 'This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours.',
+  'invalid-config': 'A clinic configuration the clinic file would refuse: `fields` names each problem by its path in the clinic document, with the same message.',
   'body-too-large': 'The body is over the size limit (64 KiB unless the operator changed it).',
   'rate-limited': 'Too many requests for this API key this minute; wait `Retry-After` seconds.',
   'database-unavailable': 'The database did not answer; nothing was stored. Retry later with the same event id.',

@@ -6,6 +6,8 @@ import { createAcceptor } from '../accept-event.ts';
 import { fhirNotify } from '../fhir/notify-route.ts';
 import { hl7Http } from '../hl7/hl7-route.ts';
 import { immediateCrisisAnswer, receiveReply } from '../receive-reply.ts';
+import { adminClinics } from './admin-clinics.ts';
+import { adminKeys } from './admin-keys.ts';
 import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
@@ -69,6 +71,7 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
+  app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now });
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',
@@ -87,6 +90,8 @@ export function buildServer(deps: ServerDeps) {
   app.register(unsubscribeLinks, deps);
   app.register(fhirNotify, deps);
   app.register(ehrNotificationsApi, deps);
+  app.register(adminClinics, deps);
+  app.register(adminKeys, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
 
   return app;
