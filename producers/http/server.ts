@@ -12,6 +12,8 @@ import { adminQueues } from './admin-queues.ts';
 import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { staffConsole } from './console/index.ts';
+import { clinicAdminOf } from './console/roles.ts';
+import { consoleSessionReader } from './console/staff-session.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
@@ -71,7 +73,10 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
-  app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now });
+  // A clinic admin signed in to the console may use the admin API for its own clinic.
+  const consoleSession = deps.secret && consoleSessionReader(deps.clinics, deps.secret, () => deps.now?.() ?? new Date());
+  app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now,
+    consoleAdmin: consoleSession ? (req, clinicId) => clinicAdminOf(consoleSession, req, clinicId)?.staff : undefined });
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {
     db: deps.db, log: deps.log, authToken: deps.twilio?.authToken, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '',

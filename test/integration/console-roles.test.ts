@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/passwords.ts';
 import { raiseEscalation } from '../../store/escalations.ts';
-import { consoleBrowser } from '../support/console-client.ts';
+import { consoleBrowser, cookiePair } from '../support/console-client.ts';
 import { clinicAKey, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 
 // Each role sees and does only what it should: refusals are 403 pages saying why, and change nothing.
@@ -90,5 +90,31 @@ describe('console roles', () => {
     const signOut = await asAuditor.post('/console/sign-out', {});
     expect(signOut.statusCode).toBe(303);
     expect(signOut.headers.location).toBe('/console/sign-in');
+  });
+
+  it("lets a clinic admin's console session use the admin API for its own clinic only, and a nurse's not at all", async () => {
+    const p = await startWithEscalation();
+    const sessionOf = async (who: { username: string; password: string }) => {
+      const page = await p.server!.inject({ method: 'GET', url: '/console/sign-in' });
+      const csrf = cookiePair(page.headers['set-cookie'], 'aftercare_csrf') ?? '';
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      const res = await p.server!.inject({ method: 'POST', url: '/console/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        payload: new URLSearchParams({ _csrf: token, ...who }).toString() });
+      return cookiePair(res.headers['set-cookie'], 'aftercare_staff') ?? '';
+    };
+    const adminCookie = await sessionOf(admin);
+    const nurseCookie = await sessionOf(nurse);
+    const read = (cookie: string) => p.server!.inject({ method: 'GET', url: '/v1/admin/clinics/clinic-a/quiet-hours', headers: { cookie } });
+    expect((await read(adminCookie)).statusCode).toBe(200);
+    expect((await read(nurseCookie)).statusCode).toBe(401);
+    const otherClinic = await p.server!.inject({ method: 'GET', url: '/v1/admin/clinics/clinic-b/quiet-hours', headers: { cookie: adminCookie } });
+    expect(otherClinic.statusCode).toBe(401);
+    // A change needs the console's own header too: a cross-site form carries the cookie, never the header.
+    const change = await p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-a/quiet-hours', headers: { cookie: adminCookie }, payload: { start: '22:00', end: '07:00' } });
+    expect(change.statusCode).toBe(401);
+    const fromConsole = await p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-a/quiet-hours',
+      headers: { cookie: adminCookie, 'x-aftercare-console': '1' }, payload: { start: '22:00', end: '07:00' } });
+    expect(fromConsole.statusCode).toBe(200);
+    expect((await read(adminCookie)).json()).toEqual({ start: '22:00', end: '07:00' });
   });
 });

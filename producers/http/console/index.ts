@@ -42,7 +42,8 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   const now = () => deps.now?.() ?? new Date();
   const signIn = await staffSignIn(deps.clinics);
   const log = deps.log.child({ component: 'console' });
-  const sso = deps.clinics.all().flatMap((c) => (c.oidc ? [{ clinicId: c.id, label: c.oidc.label ?? c.name }] : []));
+  // Asked each time: clinics (and their SSO settings) change while the service runs.
+  const ssoButtons = () => deps.clinics.all().flatMap((c) => (c.oidc ? [{ clinicId: c.id, label: c.oidc.label ?? c.name }] : []));
 
   await app.register(cookie, { secret: secrets.cookie, hook: 'onRequest' });
   await app.register(csrf, {
@@ -103,7 +104,7 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
 
   app.get('/sign-in', async (req, reply) => {
     if (req.consoleStaff) return reply.redirect('/console', 303);
-    return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined), { sso }) });
+    return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined), { sso: ssoButtons() }) });
   });
 
   // A slow, uniform answer and tight limits per client address and per username keep password guessing expensive.
@@ -122,7 +123,7 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
     const who = form.success ? await signIn(form.data.username, form.data.password) : undefined;
     if (!who) {
       log.info('console sign-in refused');
-      const main = signInPage(ctx.csrfToken(reply, undefined), { username: form.data?.username, problem: 'Wrong username or password.', sso });
+      const main = signInPage(ctx.csrfToken(reply, undefined), { username: form.data?.username, problem: 'Wrong username or password.', sso: ssoButtons() });
       return ctx.render(reply, 401, { title: 'Sign in', section: 'sign-in', main });
     }
     log.info({ clinicId: who.clinic.id }, 'staff signed in to the console');

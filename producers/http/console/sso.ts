@@ -34,15 +34,17 @@ export async function ssoRoutes(app: FastifyInstance, deps: ConsoleDeps, ctx: Co
   const log = deps.log.child({ component: 'console-sso' });
   const discovered = new Map<string, Promise<oidc.Configuration>>();
   const configurationOf = (clinic: Clinic, settings: OidcSettings): Promise<oidc.Configuration> => {
-    let found = discovered.get(clinic.id);
+    // Keyed by what discovery depends on: a clinic whose SSO settings change discovers again.
+    const cacheKey = JSON.stringify([clinic.id, settings.issuer, settings.clientId, settings.clientSecret, settings.clientSecretFile]);
+    let found = discovered.get(cacheKey);
     if (!found) {
       const issuer = new URL(settings.issuer);
       const secret = oidcClientSecret(settings);
       found = oidc.discovery(issuer, settings.clientId, undefined, secret ? oidc.ClientSecretBasic(secret) : oidc.None(),
         { execute: loopback(issuer) && issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [], timeout: 10 });
       // A provider that was down is asked again next time.
-      found.catch(() => discovered.delete(clinic.id));
-      discovered.set(clinic.id, found);
+      found.catch(() => discovered.delete(cacheKey));
+      discovered.set(cacheKey, found);
     }
     return found;
   };
