@@ -117,4 +117,23 @@ describe('console roles', () => {
     expect(fromConsole.statusCode).toBe(200);
     expect((await read(adminCookie)).json()).toEqual({ start: '22:00', end: '07:00' });
   });
+
+  it("lets a clinic admin change the clinic's quiet hours from the console, refuses a bad time in words, and refuses a nurse", async () => {
+    const p = await startWithEscalation();
+    const asAdmin = await consoleBrowser(p, admin);
+    const saved = await asAdmin.post('/console/clinic/quiet-hours', { start: '22:00', end: '07:00' }, '/console/clinic');
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/console/clinic?saved=quiet-hours');
+    const stored = await p.db.query<{ document: { quietHours: unknown } }>("SELECT document FROM clinic_configs WHERE clinic_id = 'clinic-a'");
+    expect(stored[0]?.document.quietHours).toEqual({ start: '22:00', end: '07:00' });
+
+    const bad = await asAdmin.post('/console/clinic/quiet-hours', { start: '25:00', end: '07:00' }, '/console/clinic');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="quiet-hours-problem"');
+
+    const asNurse = await consoleBrowser(p, nurse);
+    const refused = await asNurse.post('/console/clinic/quiet-hours', { start: '20:00', end: '07:00' }, '/console');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain("you cannot change the clinic&#39;s configuration");
+  });
 });
