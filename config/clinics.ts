@@ -10,6 +10,8 @@ import { timeZoneSchema } from '../core/time-zone.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { ehrSchema } from './ehr.ts';
 import { clinicOnCall, onCallProblems, onCallSchema, type OnCallPerson } from './on-call.ts';
+import { oidcSchema } from './oidc.ts';
+import { staffRoleSchema } from './staff-role.ts';
 import { treatmentPlansSchema } from './treatment-plans.ts';
 import { isTemplateKey } from '../templates/index.ts';
 import { templateOverridesSchema, templateOverrideProblems } from '../templates/overrides.ts';
@@ -49,14 +51,15 @@ export const clinicSchema = z.strictObject({
   ehr: ehrSchema.optional(),
   /** How long message bodies, reply texts and access audit entries are kept (a daily job purges older ones). */
   retention: retentionSchema.default(defaultRetention),
+  /** Console sign-in through the clinic's identity provider (config/oidc.ts). */
+  oidc: oidcSchema.optional(),
   /** Staff who sign in to the console; passwords as scrypt hashes (`aftercare hash-password`). */
   staff: z
     .array(z.strictObject({
       username: z.string().regex(/^[a-z0-9._-]{2,60}$/, 'expected a lowercase username'),
       name: z.string().trim().min(1).max(80),
       passwordHash: z.string().regex(/^scrypt\$/, 'expected a scrypt hash from `aftercare hash-password`'),
-      /** What they may do: an auditor reads the access audit (/console/audit). */
-      role: z.enum(['nurse', 'admin', 'auditor']).default('nurse'),
+      role: staffRoleSchema.default('nurse'),
     }))
     .default([]),
   /** The clinic's own wording of a template, per locale (`{firstName}`, `{clinicName}`, ... as placeholders). */

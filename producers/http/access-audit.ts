@@ -43,16 +43,11 @@ export const eventPatient = (req: FastifyRequest) => {
   return body?.patient?.id ?? body?.patientId;
 };
 
-export const staffRoles = ['nurse', 'admin', 'auditor'] as const;
-export type StaffRole = (typeof staffRoles)[number];
-/** A staff member's role; one without (the clinic file before roles) is a nurse. */
-export const staffRole = (staff: unknown): StaffRole => z.object({ role: z.enum(staffRoles).catch('nurse') }).catch({ role: 'nurse' }).parse(staff).role;
-
 function actorOf(req: FastifyRequest, clinics: Clinics, declared: AuditDeclaration): { who: AuditActor; known: boolean } {
   const given = declared.actor?.(req) ?? req.auditActor;
   if (given) return { who: given, known: true };
   const staff = req.consoleStaff;
-  if (staff) return { who: { actor: staff.staff.username, role: staffRole(staff.staff), clinicId: staff.clinic.id }, known: true };
+  if (staff) return { who: { actor: staff.staff.username, role: staff.staff.role, clinicId: staff.clinic.id }, known: true };
   const clinic = req.clinic ?? clinicOfKey(clinics, req.headers.authorization);
   // A key is named when keys live in the database (several per clinic); a clinic file's one key by its clinic.
   if (clinic) return { who: { actor: keyName(clinics, req) ?? clinic.id, role: 'api-key', clinicId: clinic.id }, known: true };

@@ -10,6 +10,8 @@ export interface AdminAccess {
   /** Hex SHA-256 of the operator key; unset: no operator credential. */
   operatorKeySha256?: string;
   now?: () => Date;
+  /** The clinic admin whose console session the request carries for a clinic (`clinicAdminOf` in console/roles.ts). */
+  consoleAdmin?: (request: FastifyRequest, clinicId: string) => { username: string } | undefined;
 }
 
 declare module 'fastify' {
@@ -35,6 +37,12 @@ export function authorizeAdmin(request: FastifyRequest, clinicId: string | undef
   const access = request.server.adminAccess;
   const header = request.headers.authorization;
   const key = bearerToken(header);
+  if (key === undefined && clinicId !== undefined && access.consoleAdmin) {
+    const admin = access.consoleAdmin(request, clinicId);
+    // A cookie rides along with any cross-site form; a custom header cannot be sent cross-site without CORS, which this API never allows.
+    if (admin && (request.method === 'GET' || request.headers['x-aftercare-console'] === '1'))
+      return { actor: `staff:${admin.username}`, operator: false, clinicId };
+  }
   if (key === undefined) throw new AftercareError('unauthenticated', 'Send the operator key or a clinic admin key as "Authorization: Bearer <key>".');
   const presented = createHash('sha256').update(key).digest();
   if (access.operatorKeySha256 && timingSafeEqual(presented, Buffer.from(access.operatorKeySha256, 'hex'))) {

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { declareIdempotencyKey } from './idempotency.ts';
 import { sharedSchemas } from './openapi.ts';
 
 // Swagger UI loads only its own files; it sets style attributes at run time and draws icons as data: images.
@@ -13,7 +14,7 @@ const intro = `Send clinic events; Aftercare texts or emails the patient's follo
 
 **Authentication.** Every \`/v1\` call takes your clinic's API key: \`Authorization: Bearer <key>\`. A key sees only its own clinic's patients and escalations.
 
-**Idempotency.** Each event carries your own \`id\`. Sending it again (a retry after a timeout, a replayed queue) answers 202 with \`duplicate: true\` and schedules nothing new; the same id with different content is refused with 409 \`event-id-reused\`. On a 5xx or a network error, retry with the same id.
+**Idempotency.** Each event carries your own \`id\`. Sending it again (a retry after a timeout, a replayed queue) answers 202 with \`duplicate: true\` and schedules nothing new; the same id with different content is refused with 409 \`event-id-reused\`. On a 5xx or a network error, retry with the same id. Any POST may also carry an \`Idempotency-Key\` header (a UUID of your own): a retry with the same key and body gets the first answer again (\`Idempotent-Replayed: true\`) and has no second effect; the same key with another body is refused with 422 \`idempotency-key-reused\`, and while the first request is still being handled, 409 \`idempotency-key-in-use\`. Keys are kept 24 hours, per API key.
 
 **Input rules.** JSON bodies only, at most 64 KiB. Unknown fields are rejected at every level (400), so a typo never passes silently. Times are ISO-8601 with an offset (\`2026-11-23T15:30:00-07:00\` or \`…Z\`); time zones are IANA names (\`America/Denver\`); phones are E.164 (\`+15551234567\`).
 
@@ -55,6 +56,7 @@ export const collectApiDocs = Object.assign(async (app: FastifyInstance): Promis
   await app.register(swagger, {
     openapi: openApiBase,
     hideUntagged: true,
+    transformObject: (document) => ('openapiObject' in document ? declareIdempotencyKey(document.openapiObject) : document.swaggerObject),
     // Components keep the names the schemas were added with, not def-0, def-1 ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -18,10 +18,13 @@ import { clinicOfKey } from './auth.ts';
 import { clinicApi } from './clinic-api.ts';
 import { consentApi } from './consent-api.ts';
 import { staffConsole } from './console/index.ts';
+import { clinicAdminOf } from './console/roles.ts';
+import { consoleSessionReader } from './console/staff-session.ts';
 import type { ServerDeps } from './deps.ts';
 import { apiDocs, collectApiDocs } from './docs.ts';
 import { ehrNotificationsApi } from './ehr-notifications.ts';
 import { onCallApi } from './on-call-api.ts';
+import { idempotencyKeys } from './idempotency.ts';
 import { operations } from './operations.ts';
 import { twilioVoice } from './twilio-voice.ts';
 import { twilioWebhooks } from './twilio-webhooks.ts';
@@ -56,6 +59,9 @@ export function buildServer(deps: ServerDeps) {
     }),
   });
 
+  // Idempotency-Key on every POST of the API, before any route is registered (its hooks are the root's).
+  app.register(idempotencyKeys, deps);
+
   // One error shape for every failure: a stable code, a sentence, and field errors when the input was bad.
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AftercareError) {
@@ -75,7 +81,10 @@ export function buildServer(deps: ServerDeps) {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such route.' } }));
 
-  app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now });
+  // A clinic admin signed in to the console may use the admin API for its own clinic.
+  const consoleSession = deps.secret && consoleSessionReader(deps.clinics, deps.secret, () => deps.now?.() ?? new Date());
+  app.decorate('adminAccess', { clinics: deps.clinics, operatorKeySha256: deps.operatorKeySha256, now: deps.now,
+    consoleAdmin: consoleSession ? (req, clinicId) => clinicAdminOf(consoleSession, req, clinicId)?.staff : undefined });
   accessAudit(app, deps);
   app.register(collectApiDocs);
   app.register(twilioWebhooks, {

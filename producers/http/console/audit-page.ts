@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChainedEntry } from '../../../core/audit-chain.ts';
 import { searchAccessAudit } from '../../../store/access-audit.ts';
-import { staffRole } from '../access-audit.ts';
+import { can } from './roles.ts';
 import { auditCsv, auditQuerySchema, nextPageQuery } from '../audit-query.ts';
 import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -28,15 +28,15 @@ function entriesTable(entries: ChainedEntry[], zone: string): SafeHtml {
 </table>`;
 }
 
-/** /console/audit: the clinic's access audit, for staff with the auditor role only. */
+/** /console/audit: the clinic's access audit, for auditors and clinic admins (roles.ts). */
 export async function auditPages(app: FastifyInstance, deps: ConsoleDeps, ctx: ConsoleContext): Promise<void> {
   app.get<{ Querystring: Record<string, unknown> }>('/audit', { config: { audit: { action: 'audit.search' } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
     const signedIn = { who, csrfToken: ctx.csrfToken(reply, who) };
-    if (staffRole(who.staff) !== 'auditor')
+    if (!can(who.staff.role, 'audit.view'))
       return ctx.render(reply, 403, { title: 'Auditors only', section: 'audit', signedIn,
-        main: problemPage('Auditors only', 'The access audit is open to staff with the auditor role. Ask your clinic’s administrator.') });
+        main: problemPage('Auditors only', 'The access audit is open to auditors and clinic admins. Ask your clinic’s administrator.') });
     const q = auditQuerySchema.safeParse(req.query ?? {});
     if (!q.success)
       return ctx.render(reply, 400, { title: 'Access audit', section: 'audit', signedIn,

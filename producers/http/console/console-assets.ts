@@ -18,6 +18,7 @@ main{max-width:48rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.2rem}
 button,.button{font:inherit;min-height:2.75rem;padding:.5rem 1rem;border-radius:.375rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;cursor:pointer}
+a.button{display:inline-block;text-decoration:none}
 button.quiet{background:#fff;color:#0b4f9c}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input,textarea{font:inherit;width:100%;max-width:100%;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff}

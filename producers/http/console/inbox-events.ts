@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Sql } from '../../../store/db.ts';
 import { inboxList, loadInbox } from './inbox.ts';
+import { can } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 interface Listener {
@@ -70,7 +71,7 @@ export function inboxEvents(deps: { db: Sql; log: Logger; now: () => Date; every
         const items = await loadInbox(deps.db, clinicId);
         for (const l of watching) {
           if (l.res.writableEnded) continue;
-          const markup = inboxList(items, l.who.clinic, l.csrfToken, now).value;
+          const markup = inboxList(items, l.who.clinic, can(l.who.staff.role, 'escalation.acknowledge') ? l.csrfToken : undefined, now).value;
           if (markup !== l.lastSent) {
             l.res.write(sseFrame('inbox', markup));
             l.lastSent = markup;

@@ -46,7 +46,7 @@ function notifiedLine(item: InboxItem): SafeHtml {
   return html`<p><strong>Notified:</strong> ${who.join('; ')}</p>`;
 }
 
-function card(item: InboxItem, clinic: Clinic, csrfToken: string, now: Date): SafeHtml {
+function card(item: InboxItem, clinic: Clinic, csrfToken: string | undefined, now: Date): SafeHtml {
   const patientHref = `/console/patients/${encodeURIComponent(item.patientId)}`;
   const who = item.firstName ?? 'The patient';
   return html`<article class="card kind-${item.kind}" data-escalation="${item.id}" aria-labelledby="esc-${item.id}">
@@ -56,15 +56,15 @@ function card(item: InboxItem, clinic: Clinic, csrfToken: string, now: Date): Sa
   <p><strong>Raised:</strong> <time datetime="${item.raisedAt.toISOString()}">${age(item.raisedAt, now)}</time> (${clinicTime(item.raisedAt, clinic.timezone)}) · code ${item.code}</p>
   ${item.exhaustedAt !== null && html`<p class="exhausted" role="alert"><strong>Nobody has acknowledged:</strong> every contact has been told (since <time datetime="${item.exhaustedAt.toISOString()}">${clinicTime(item.exhaustedAt, clinic.timezone)}</time>); still re-notifying until someone does.</p>`}
   ${notifiedLine(item)}
-  <form method="post" action="/console/escalations/${encodeURIComponent(item.id)}/ack">
+  ${csrfToken !== undefined && html`<form method="post" action="/console/escalations/${encodeURIComponent(item.id)}/ack">
     <input type="hidden" name="_csrf" value="${csrfToken}">
     <button type="submit">Acknowledge<span class="visually-hidden"> ${kindWords[item.kind]} escalation for ${who}</span></button>
-  </form>
+  </form>`}
 </article>`;
 }
 
-/** The list the inbox page shows and the live updates replace (the same markup both ways). */
-export function inboxList(items: InboxItem[], clinic: Clinic, csrfToken: string, now: Date): SafeHtml {
+/** The list the inbox page shows and the live updates replace (the same markup both ways); without a token (an auditor), no Acknowledge buttons. */
+export function inboxList(items: InboxItem[], clinic: Clinic, csrfToken: string | undefined, now: Date): SafeHtml {
   const count = items.length === 0 ? 'No open escalations.' : `${items.length} open escalation${items.length === 1 ? '' : 's'}.`;
   return html`<p data-count>${count}</p>
 ${items.map((item) => card(item, clinic, csrfToken, now))}`;

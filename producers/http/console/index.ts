@@ -7,11 +7,14 @@ import { AftercareError } from '../../../lib/errors.ts';
 import { consoleCsp } from './console-assets.ts';
 import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { layout } from './layout.ts';
+import { refusalHeading } from './roles.ts';
 import { problemPage, signInPage } from './sign-in-page.ts';
 import { consoleSecrets, readSession, sessionCookie, sessionHours, sessionValue, staffSignIn, type SignedInStaff } from './staff-session.ts';
 import { auditPages } from './audit-page.ts';
 import { onCallPage } from './on-call-page.ts';
 import { staffPages } from './staff-pages.ts';
+import { clinicPages } from './clinic-page.ts';
+import { ssoRoutes } from './sso.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +44,8 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   const now = () => deps.now?.() ?? new Date();
   const signIn = await staffSignIn(deps.clinics);
   const log = deps.log.child({ component: 'console' });
+  // Asked each time: clinics (and their SSO settings) change while the service runs.
+  const ssoButtons = () => deps.clinics.all().flatMap((c) => (c.oidc ? [{ clinicId: c.id, label: c.oidc.label ?? c.name }] : []));
 
   await app.register(cookie, { secret: secrets.cookie, hook: 'onRequest' });
   await app.register(csrf, {
@@ -83,14 +88,17 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   // Pages, not JSON: a refused form or a missing page is explained in words with a way back.
   app.setErrorHandler((err, req, reply) => {
     const status = err instanceof AftercareError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
+    const refusal = refusalHeading(err);
     const [heading, message] =
-      status === 403 ? ['Form expired', 'This form has expired or did not come from this console. Go back, reload the page and try again.']
+      refusal ? [refusal, (err as Error).message]
+      : status === 403 ? ['Form expired', 'This form has expired or did not come from this console. Go back, reload the page and try again.']
       : status === 404 ? ['Not found', 'There is nothing here, or it belongs to another clinic.']
       : status === 429 ? ['Too many attempts', 'Too many attempts from this address. Wait a minute and try again.']
       : status === 413 ? ['Too large', 'That was too much text to send at once.']
       : status < 500 ? ['Could not read that', 'The form could not be read. Go back and try again.']
       : ['Something went wrong', 'Something went wrong; nothing was changed. Try again in a moment.'];
     if (status >= 500) req.log.error({ err: (err as Error).message }, 'console request failed');
+    if (refusal) req.log.info({ clinicId: req.consoleStaff?.clinic.id, role: req.consoleStaff?.staff.role, url: req.routeOptions.url, refusal }, 'console request refused');
     return ctx.render(reply, status, { title: heading, section: 'error', main: problemPage(heading, message), ...signedInHeader(req, reply) });
   });
   app.setNotFoundHandler((req, reply) =>
@@ -98,7 +106,7 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
 
   app.get('/sign-in', async (req, reply) => {
     if (req.consoleStaff) return reply.redirect('/console', 303);
-    return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined)) });
+    return ctx.render(reply, 200, { title: 'Sign in', section: 'sign-in', main: signInPage(ctx.csrfToken(reply, undefined), { sso: ssoButtons() }) });
   });
 
   // A slow, uniform answer and tight limits per client address and per username keep password guessing expensive.
@@ -117,7 +125,7 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
     const who = form.success ? await signIn(form.data.username, form.data.password) : undefined;
     if (!who) {
       log.info('console sign-in refused');
-      const main = signInPage(ctx.csrfToken(reply, undefined), { username: form.data?.username, problem: 'Wrong username or password.' });
+      const main = signInPage(ctx.csrfToken(reply, undefined), { username: form.data?.username, problem: 'Wrong username or password.', sso: ssoButtons() });
       return ctx.render(reply, 401, { title: 'Sign in', section: 'sign-in', main });
     }
     log.info({ clinicId: who.clinic.id }, 'staff signed in to the console');
@@ -136,4 +144,6 @@ async function consoleScope(app: FastifyInstance, deps: ConsoleDeps): Promise<vo
   await staffPages(app, deps, ctx);
   await auditPages(app, deps, ctx);
   await onCallPage(app, deps, ctx);
+  await clinicPages(app, ctx);
+  await ssoRoutes(app, deps, ctx, { cookieOptions, publicBaseUrl: deps.twilio?.publicBaseUrl ?? '' });
 }

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import { consoleScript, consoleStyle } from './console-assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { can, roleWords } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
-export type Section = 'inbox' | 'preview' | 'patient' | 'audit' | 'on-call' | 'sign-in' | 'error';
+export type Section = 'inbox' | 'preview' | 'patient' | 'audit' | 'on-call' | 'clinic' | 'sign-in' | 'error';
 
 export interface PageParts {
   title: string;
@@ -11,6 +12,8 @@ export interface PageParts {
   main: SafeHtml;
   /** Present once signed in: the header names the person and offers sign-out (a CSRF-protected form). */
   signedIn?: { who: SignedInStaff; csrfToken: string };
+  /** A same-site page to go on to at once (after SSO, so the browser sends the new Strict cookie). */
+  refreshTo?: string;
 }
 
 function navLink(href: string, label: string, current: boolean): SafeHtml {
@@ -25,12 +28,14 @@ export function layout(p: PageParts): string {
   <a class="brand" href="/console">Aftercare</a>
   <nav aria-label="Console">
     ${navLink('/console', 'Inbox', p.section === 'inbox')}
-    ${navLink('/console/preview', 'Preview a plan', p.section === 'preview')}
+    ${can(s.who.staff.role, 'plan.preview') && navLink('/console/preview', 'Preview a plan', p.section === 'preview')}
     ${navLink('/console/on-call', 'On call', p.section === 'on-call')}
+    ${can(s.who.staff.role, 'audit.view') && navLink('/console/audit', 'Access audit', p.section === 'audit')}
+    ${can(s.who.staff.role, 'config.view') && navLink('/console/clinic', 'Clinic settings', p.section === 'clinic')}
   </nav>
   <form method="post" action="/console/sign-out">
     <input type="hidden" name="_csrf" value="${s.csrfToken}">
-    <span class="note">${s.who.staff.name}, ${s.who.clinic.name}</span>
+    <span class="note">${s.who.staff.name} (${roleWords[s.who.staff.role]}), ${s.who.clinic.name}</span>
     <button class="quiet" type="submit">Sign out</button>
   </form>
 </header>`
@@ -41,6 +46,7 @@ export function layout(p: PageParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${p.title} · Aftercare</title>
+${p.refreshTo && html`<meta http-equiv="refresh" content="0;url=${p.refreshTo}">`}
 <style>${trusted(consoleStyle)}</style>
 </head>
 <body>

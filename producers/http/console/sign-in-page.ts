@@ -1,9 +1,16 @@
 import { html, type SafeHtml } from './html.ts';
 
-/** Username and password; a refusal says the same thing whichever of the two was wrong. */
-export function signInPage(csrfToken: string, options: { username?: string; problem?: string } = {}): SafeHtml {
+/** A clinic whose staff may sign in through its identity provider: its button. */
+export interface SsoButton {
+  clinicId: string;
+  label: string;
+}
+
+/** Username and password (a refusal says the same thing whichever of the two was wrong), and each clinic's SSO button. */
+export function signInPage(csrfToken: string, options: { username?: string; problem?: string; sso?: SsoButton[] } = {}): SafeHtml {
   return html`<h1>Sign in</h1>
 ${options.problem && html`<p class="notice error" role="alert" id="sign-in-problem">${options.problem}</p>`}
+${(options.sso ?? []).map((b) => html`<p><a class="button" href="/console/sso/${encodeURIComponent(b.clinicId)}">Sign in with ${b.label} SSO</a></p>`)}
 <form method="post" action="/console/sign-in">
   <input type="hidden" name="_csrf" value="${csrfToken}">
   <label for="username">Username</label>

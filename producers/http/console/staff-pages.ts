@@ -18,6 +18,7 @@ import { inboxList, loadInbox } from './inbox.ts';
 import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { patientPage } from './patient-page.ts';
 import { previewPage, sampleEvent, type PreviewOutcome } from './preview-page.ts';
+import { can, requireRole } from './roles.ts';
 
 const inboxQuery = z.object({ acknowledged: idSchema.optional().catch(undefined) });
 const previewForm = z.object({ event: z.string().max(32 * 1024) });
@@ -32,6 +33,7 @@ export async function staffPages(app: FastifyInstance, deps: ConsoleDeps, ctx: C
   app.get('/', { config: { audit: { action: 'inbox.read' } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
+    requireRole(who, 'inbox.view');
     const token = ctx.csrfToken(reply, who);
     const { acknowledged } = inboxQuery.parse(req.query ?? {});
     const done = acknowledged ? await loadEscalation(deps.db, acknowledged) : undefined;
@@ -43,7 +45,7 @@ export async function staffPages(app: FastifyInstance, deps: ConsoleDeps, ctx: C
 ${note}
 <p id="inbox-status" class="note">Urgent first, then oldest first.</p>
 <div id="inbox-live" class="visually-hidden" aria-live="polite"></div>
-<section id="inbox" aria-label="Open escalations">${inboxList(items, who.clinic, token, ctx.now())}</section>`;
+<section id="inbox" aria-label="Open escalations">${inboxList(items, who.clinic, can(who.staff.role, 'escalation.acknowledge') ? token : undefined, ctx.now())}</section>`;
     return ctx.render(reply, 200, { title: 'Inbox', section: 'inbox', main, signedIn: { who, csrfToken: token } });
   });
 
@@ -52,6 +54,7 @@ ${note}
     const who = req.consoleStaff;
     // Without a CSRF secret the streamed forms could not be submitted: make the page reload instead.
     if (!who || !ctx.hasCsrfSecret(req)) return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
+    requireRole(who, 'inbox.view');
     const token = ctx.csrfToken(reply, who);
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -68,6 +71,7 @@ ${note}
   } } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
+    requireRole(who, 'escalation.acknowledge');
     const id = idSchema.safeParse(req.params.id);
     if (!id.success) throw notFound();
     const by = who.staff.name;
@@ -93,6 +97,7 @@ ${note}
   app.get<{ Params: { id: string } }>('/patients/:id', { config: { audit: { action: 'patient.read', patient: patientParam('id') } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
+    requireRole(who, 'patient.view');
     const id = idSchema.safeParse(req.params.id);
     const patient = id.success ? await loadPatient(deps.db, who.clinic.id, id.data) : undefined;
     if (!patient) throw notFound();
@@ -108,6 +113,7 @@ ${note}
   app.get('/preview', async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
+    requireRole(who, 'plan.preview');
     const token = ctx.csrfToken(reply, who);
     return ctx.render(reply, 200, { title: 'Preview a plan', section: 'preview', main: previewPage(sampleEvent(who.clinic, ctx.now()), {}, token),
       signedIn: { who, csrfToken: token } });
@@ -116,6 +122,7 @@ ${note}
   app.post('/preview', { preHandler: app.csrfProtection, config: { audit: { action: 'plan.preview' } } }, async (req, reply) => {
     const who = ctx.staffOf(req, reply);
     if (!who) return reply;
+    requireRole(who, 'plan.preview');
     const form = previewForm.safeParse(req.body);
     const input = form.success ? form.data.event : '';
     const outcome = previewOutcome(deps, input, who.clinic.id, ctx.now());
