@@ -60,11 +60,11 @@ async function saveIn(tx: Sql, all: StoredClinic[], change: SaveClinic): Promise
   const version = (before?.version ?? 0) + 1;
   const diff = jsonDiff(before?.document, change.document);
   await tx.query(
-    `INSERT INTO clinic_configs (clinic_id, version, document) VALUES ($1, $2, $3::jsonb)
+    `INSERT INTO clinic_configs (clinic_id, version, document) VALUES ($1, $2, $3::json)
      ON CONFLICT (clinic_id) DO UPDATE SET version = excluded.version, document = excluded.document, updated_at = now()`,
     [change.clinicId, version, JSON.stringify(change.document)],
   );
-  await tx.query('INSERT INTO clinic_config_versions (clinic_id, version, document, actor, diff) VALUES ($1, $2, $3::jsonb, $4, $5::jsonb)',
+  await tx.query('INSERT INTO clinic_config_versions (clinic_id, version, document, actor, diff) VALUES ($1, $2, $3::json, $4, $5::jsonb)',
     [change.clinicId, version, JSON.stringify(change.document), change.actor, JSON.stringify(diff)]);
   const seedHash = change.document.apiKeySha256;
   if (typeof seedHash === 'string') await syncSeedKey(tx, change.clinicId, seedHash);

@@ -107,11 +107,13 @@ async function closeReviews(deps: ReconcilerDeps, now: DateTime): Promise<number
   let closed = 0;
   for (const clinic of deps.clinics.all()) {
     const after = clinic.escalation.closeReviewsAfter;
-    const stale = await closeStaleReviews(deps.db, clinic.id, now.minus(Duration.fromISO(after)).toJSDate(), 500);
-    if (stale.length === 0) continue;
-    await addTimeline(deps.db, stale.map((e) => ({ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId, kind: 'escalation.closed' as const,
-      detail: { escalationId: e.id, kind: e.kind, reason: `nobody acknowledged it within ${after}` } })));
-    closed += stale.length;
+    // Closed and noted together: a review never closes without saying why.
+    closed += await deps.db.transaction(async (tx) => {
+      const stale = await closeStaleReviews(tx, clinic.id, now.minus(Duration.fromISO(after)).toJSDate(), 500);
+      if (stale.length) await addTimeline(tx, stale.map((e) => ({ clinicId: e.clinicId, patientId: e.patientId, stepId: e.stepId, kind: 'escalation.closed' as const,
+        detail: { escalationId: e.id, kind: e.kind, reason: `nobody acknowledged it within ${after}` } })));
+      return stale.length;
+    });
   }
   if (closed) deps.log.info({ closed }, 'closed reviews nobody acknowledged');
   return closed;

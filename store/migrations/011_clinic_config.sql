@@ -1,17 +1,18 @@
 -- Clinic configuration as data: each clinic's document (what the clinic file holds for it), with
 -- every version kept (who, when, which paths changed), and one counter every process polls.
+-- Documents are json, not jsonb: jsonb reorders keys, and a document reads back as written (rotations in order).
 CREATE TABLE clinic_configs (
   clinic_id text PRIMARY KEY,
   position bigserial NOT NULL,
   version integer NOT NULL,
-  document jsonb NOT NULL,
+  document json NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE clinic_config_versions (
   clinic_id text NOT NULL,
   version integer NOT NULL,
-  document jsonb NOT NULL,
+  document json NOT NULL,
   actor text NOT NULL,
   diff jsonb NOT NULL,
   at timestamptz NOT NULL DEFAULT now(),

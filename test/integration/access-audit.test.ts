@@ -75,13 +75,13 @@ afterAll(async () => {
 type Case = [string, () => Promise<{ statusCode: number }>, Partial<Row>];
 const cases: Case[] = [
   ['POST /v1/events', () => p.server!.inject({ method: 'POST', url: '/v1/events', headers: bearer(clinicAKey), payload: sessionEvent({ patient: { ...sessionEvent().patient, id: patientId } }) }),
-    { action: 'event.accept', outcome: 'allowed', actor: 'clinic-a', role: 'api-key', patient_id: patientId, chain: 'clinic-a' }],
+    { action: 'event.accept', outcome: 'allowed', actor: 'key:seed', role: 'api-key', patient_id: patientId, chain: 'clinic-a' }],
   ['POST /v1/plans/preview', () => p.server!.inject({ method: 'POST', url: '/v1/plans/preview', headers: bearer(clinicAKey), payload: sessionEvent() }),
-    { action: 'plan.preview', outcome: 'allowed', actor: 'clinic-a', patient_id: 'p-123' }],
+    { action: 'plan.preview', outcome: 'allowed', actor: 'key:seed', patient_id: 'p-123' }],
   ['GET a timeline', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer(clinicAKey) }),
-    { action: 'timeline.read', outcome: 'allowed', actor: 'clinic-a', patient_id: patientId, status: 200, client_address: '127.0.0.1' }],
+    { action: 'timeline.read', outcome: 'allowed', actor: 'key:seed', patient_id: patientId, status: 200, client_address: '127.0.0.1' }],
   ["GET another clinic's patient's timeline", () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer(clinicBKey) }),
-    { action: 'timeline.read', outcome: 'denied', actor: 'clinic-b', status: 404, chain: 'clinic-b' }],
+    { action: 'timeline.read', outcome: 'denied', actor: 'key:seed', status: 404, chain: 'clinic-b' }],
   ['GET a timeline without a key', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline` }),
     { action: 'timeline.read', outcome: 'denied', actor: 'anonymous', role: 'none', status: 401, chain: '-', patient_id: null }],
   ['GET a timeline with an unknown key', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer('not-a-real-key-at-all') }),
@@ -91,15 +91,15 @@ const cases: Case[] = [
   ['POST an acknowledgement', () => p.server!.inject({ method: 'POST', url: `/v1/escalations/${escalationId}/ack`, headers: bearer(clinicAKey), payload: { by: 'Dr Lee' } }),
     { action: 'escalation.acknowledge', outcome: 'allowed', patient_id: patientId }],
   ["POST an acknowledgement of another clinic's escalation", () => p.server!.inject({ method: 'POST', url: `/v1/escalations/${escalationId}/ack`, headers: bearer(clinicBKey), payload: { by: 'Dr Lee' } }),
-    { action: 'escalation.acknowledge', outcome: 'denied', actor: 'clinic-b', status: 404, patient_id: null }],
+    { action: 'escalation.acknowledge', outcome: 'denied', actor: 'key:seed', status: 404, patient_id: null }],
   ['GET /v1/ehr/notifications', () => p.server!.inject({ method: 'GET', url: '/v1/ehr/notifications', headers: bearer(clinicAKey) }),
     { action: 'ehr-notifications.read', outcome: 'allowed' }],
   ["POST an HL7 message to another clinic's endpoint", () => p.server!.inject({ method: 'POST', url: '/hl7/v2/clinic-b', headers: { ...bearer(clinicAKey), 'content-type': 'x-application/hl7-v2+er7' }, payload: 'MSH|^~\\&|' }),
-    { action: 'event.accept', outcome: 'denied', actor: 'clinic-a', status: 403 }],
+    { action: 'event.accept', outcome: 'denied', actor: 'key:seed', status: 403 }],
   ['POST a FHIR notification without its token', () => p.server!.inject({ method: 'POST', url: '/fhir/r4/notify/clinic-a', headers: { 'content-type': 'application/fhir+json' }, payload: '{}' }),
     { action: 'event.accept', outcome: 'denied', actor: 'ehr:clinic-a', role: 'ehr', status: 401 }],
   ['GET /v1/audit', () => p.server!.inject({ method: 'GET', url: '/v1/audit', headers: bearer(clinicAKey) }),
-    { action: 'audit.search', outcome: 'allowed', actor: 'clinic-a' }],
+    { action: 'audit.search', outcome: 'allowed', actor: 'key:seed' }],
   ['the console inbox', () => p.server!.inject({ method: 'GET', url: '/console', headers: { cookie: nurseCookie } }),
     { action: 'inbox.read', outcome: 'allowed', actor: nurse.username, role: 'nurse', chain: 'clinic-a' }],
   ["the console's patient page", () => p.server!.inject({ method: 'GET', url: `/console/patients/${patientId}`, headers: { cookie: nurseCookie } }),
@@ -162,7 +162,7 @@ describe('the access audit', () => {
     const next = await p.server!.inject({ method: 'GET', url: body.next, headers: bearer(clinicAKey) });
     expect(next.json<{ entries: Array<{ seq: number }> }>().entries[0]!.seq).toBeGreaterThan(body.entries[1]!.seq);
 
-    const csv = await p.server!.inject({ method: 'GET', url: '/v1/audit?format=csv&actor=clinic-b', headers: bearer(clinicBKey) });
+    const csv = await p.server!.inject({ method: 'GET', url: '/v1/audit?format=csv&actor=key:seed', headers: bearer(clinicBKey) });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('seq,at,actor,role,action,outcome,status,clinicId,patientId,clientAddress,prevHash,hash');

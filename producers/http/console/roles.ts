@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { staffRoleSchema } from '../../../config/staff-role.ts';
+import { staffRoleSchema, type StaffRole } from '../../../config/staff-role.ts';
 import { AftercareError } from '../../../lib/errors.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 /** What a staff member may do in the console, by role. Every page and form asks `can` (or `requireRole`). */
 export { staffRoleSchema };
-export type StaffRole = z.infer<typeof staffRoleSchema>;
+export type { StaffRole };
 
 export type ConsoleAction =
   | 'inbox.view'

@@ -6,7 +6,7 @@ import type { Clinic, Clinics } from '../../../config/clinics.ts';
 import { staffRoleSchema } from '../../../config/staff-role.ts';
 import { deriveKey } from '../../../config/server-secret.ts';
 import { hashPassword, verifyPassword } from '../../../lib/passwords.ts';
-import type { StaffRole } from './roles.ts';
+import type { StaffRole } from '../../../config/staff-role.ts';
 
 export type StaffMember = Clinic['staff'][number];
 /** Who is signed in, however they signed in: from the clinic file (password) or the clinic's identity provider (SSO). */
