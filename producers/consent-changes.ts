@@ -1,19 +1,29 @@
 import { consentChangesOfEvent, type ConsentChange } from '../core/consent.ts';
 import type { ClinicEvent } from '../core/events.ts';
+import { emitWebhook, type EmitDeps } from '../lib/emit-webhook.ts';
 import type { Sql } from '../store/db.ts';
 import { consentKey, consentOnRecord, recordConsent } from '../store/consent.ts';
 import { CONSENT_WORDING_VERSION } from '../templates/consent-wording.ts';
 
 export type PatientConsentChange = ConsentChange & { clinicId: string; patientId: string };
 
+const via: Partial<Record<ConsentChange['source'], string>> = {
+  'stop-reply': 'sms-keyword', 'start-reply': 'sms-keyword', 'unsubscribe-link': 'unsubscribe-link', console: 'console',
+};
+
 /**
  * Writes consent changes in the caller's transaction. Every change (event, START, STOP, unsubscribe
- * link, console) is written here and nowhere else, so this is the one call site for the
- * `consent.changed` webhook: wire `emitWebhook` in here once it is on main.
+ * link, console) is written here and nowhere else, and so is its `consent.changed` webhook, with
+ * `notify` given. A change the clinic's own systems sent (an event, FHIR, HL7) raises none: they know it.
  */
-export async function saveConsentChanges(tx: Sql, changes: PatientConsentChange[]): Promise<void> {
+export async function saveConsentChanges(tx: Sql, changes: PatientConsentChange[], notify?: Omit<EmitDeps, 'db'>): Promise<void> {
   await recordConsent(tx, changes);
-  // consent.changed webhook: emitWebhook(tx, { type: 'consent.changed', ... }) for each change, when it exists.
+  if (!notify) return;
+  for (const c of changes) {
+    const by = via[c.source];
+    if (by) await emitWebhook({ ...notify, db: tx }, { clinicId: c.clinicId, type: 'consent.changed',
+      data: { patientId: c.patientId, channel: c.channel, consent: c.status === 'withdrawn' ? 'opted-out' : 'opted-in', via: by } });
+  }
 }
 
 /** A grant under the wording in force now. */

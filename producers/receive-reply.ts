@@ -88,12 +88,12 @@ export async function receiveReply(deps: ReplyDeps, sms: InboundSms, options: { 
       if (out) confirm = !twilioBlocks(reply.keyword) && !changes.every((c) => c.wasOptedOut);
       // The consent history keeps the keyword or cue, never the message.
       await saveConsentChanges(tx, changes.map((c) => ({ clinicId, patientId: c.patientId,
-        ...withWording({ channel: 'sms', status: out ? 'withdrawn' : 'granted', source: out ? 'stop-reply' : 'start-reply', words: reply.keyword }) })));
+        ...withWording({ channel: 'sms', status: out ? 'withdrawn' : 'granted', source: out ? 'stop-reply' : 'start-reply', words: reply.keyword }) })),
+        { queues: deps.queues, log });
       for (const changed of changes) {
         await addTimeline(tx, [{ clinicId, patientId: changed.patientId, kind: out ? 'patient.opted-out' : 'patient.opted-in', stepId: null,
           detail: { keyword: reply.keyword, ...(out ? { cancelledSteps: changed.cancelledSteps, ...(twilioBlocks(reply.keyword) ? { confirmedBy: 'twilio' } : {}) } : {}),
             ...(changed.patientId !== patientId ? { sharedPhoneWith: patientId } : {}) } }]);
-        await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'consent.changed', data: { patientId: changed.patientId, channel: 'sms', consent: out ? 'opted-out' : 'opted-in', via: 'sms-keyword' } });
       }
     }
     // Any reply answers the check-in: no reminder, no "no reply" escalation.

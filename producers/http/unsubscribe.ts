@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import { z } from 'zod';
 import type { Clinics } from '../../config/clinics.ts';
 import { unsubscribeKey } from '../../config/server-secret.ts';
-import { emitWebhook } from '../../lib/emit-webhook.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Queues } from '../../lib/queues.ts';
 import { readUnsubscribeToken, type Unsubscribe } from '../../lib/unsubscribe-link.ts';
@@ -92,10 +91,9 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
       if (!(await loadPatient(tx, clinicId, patientId))) return false;
       if (await setEmailOptOut(tx, clinicId, patientId)) {
         await addTimeline(tx, [{ clinicId, patientId, kind: 'patient.opted-out', detail: { channel: 'email', via: 'unsubscribe link' } }]);
-        await emitWebhook({ db: tx, queues: deps.queues, log }, { clinicId, type: 'consent.changed', data: { patientId, channel: 'email', consent: 'opted-out', via: 'unsubscribe-link' } });
         const oneClick = typeof req.body === 'object' && req.body !== null && 'oneClick' in req.body && req.body.oneClick === true;
         await saveConsentChanges(tx, [{ clinicId, patientId, channel: 'email', status: 'withdrawn', source: 'unsubscribe-link',
-          words: oneClick ? 'List-Unsubscribe=One-Click' : 'Stop emails button' }]);
+          words: oneClick ? 'List-Unsubscribe=One-Click' : 'Stop emails button' }], { queues: deps.queues, log });
         log.info({ clinicId, patientId }, 'patient opted out of email');
       }
       return true;

@@ -63,7 +63,7 @@ export function consentRoutes(app: FastifyInstance, deps: ConsoleDeps, ctx: Cons
     const by = `${who.staff.username} (${who.staff.name})`;
     await deps.db.transaction(async (tx) => {
       await applyConsentChange(tx, who.clinic.id, id.data, channel, status);
-      await saveConsentChanges(tx, [{ clinicId: who.clinic.id, patientId: id.data, ...withWording({ channel, status, source: 'console', by }) }]);
+      await saveConsentChanges(tx, [{ clinicId: who.clinic.id, patientId: id.data, ...withWording({ channel, status, source: 'console', by }) }], { queues: deps.queues, log: deps.log });
     });
     req.log.info({ clinicId: who.clinic.id, patientId: id.data, channel, status }, 'consent change recorded in the console');
     return reply.redirect(`/console/patients/${encodeURIComponent(id.data)}#consent`, 303);
