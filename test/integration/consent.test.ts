@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { unsubscribeKey } from '../../config/server-secret.ts';
 import { hashPassword } from '../../lib/passwords.ts';
 import { unsubscribePath } from '../../lib/unsubscribe-link.ts';
+import { createWebhookEndpoint } from '../../store/webhook-endpoints.ts';
 import { CONSENT_WORDING_VERSION } from '../../templates/consent-wording.ts';
 import { inboundSms } from '../support/inbound-sms.ts';
 import { clinicAKey, clinicBKey, otherClinic, sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
@@ -62,6 +63,8 @@ async function consoleChange(p: TestPipeline, cookies: string, form: Record<stri
 describe('consent records', () => {
   it('keep the history across an event, STOP, START and a console change: order, sources, wording version, the keyword only', async () => {
     const p = await startRig();
+    await createWebhookEndpoint(p.db, { id: 'wh-consent', clinicId: 'clinic-a', url: 'https://hooks.example.org/consent', eventTypes: ['consent.changed'],
+      includeReplyBody: false, secretSealed: 'not-opened-in-this-test', enabled: true });
     await p.accept(sessionEvent({ escort: undefined }));
     await waitFor('the event consent', async () => (await records(p)).length === 2);
 
@@ -72,6 +75,11 @@ describe('consent records', () => {
     const changed = await consoleChange(p, cookies, { channel: 'sms', status: 'granted' });
     expect(changed.statusCode).toBe(303);
     expect(changed.headers.location).toBe('/console/patients/p-123#consent');
+
+    // Each change a person made is a consent.changed webhook; the event's grants, which the clinic sent, are not.
+    const hooks = await p.db.query<{ payload: string }>("SELECT payload FROM webhook_deliveries WHERE event_type = 'consent.changed' ORDER BY created_at, id");
+    expect(hooks.map((h) => JSON.parse(h.payload).data).map((d: Record<string, string>) => [d.consent, d.via])).toEqual([
+      ['opted-out', 'sms-keyword'], ['opted-in', 'sms-keyword'], ['opted-out', 'sms-keyword'], ['opted-in', 'console']]);
 
     const res = await consentOf(p);
     expect(res.statusCode).toBe(200);
