@@ -107,6 +107,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const secret = serverSecret(env);
     if (!env.SESSION_SECRET && (role === 'api' || role === 'worker'))
       log.warn({ role }, 'SESSION_SECRET unset: signing with the secret in DATA_DIR; every API and worker process must share it');
+    if (!env.FIELD_KEYS && (role === 'api' || role === 'worker'))
+      log.warn({ role }, 'FIELD_KEYS unset: reply texts are encrypted with the key in DATA_DIR; every API and worker process must share it');
     const channels = openChannels(env, log, sendRate(redis, `${env.QUEUE_PREFIX}:sms-rate`, env.SMS_RATE_PER_SECOND), unsubscribeKey(secret), callLimit(redis, env.QUEUE_PREFIX, { perMinute: env.CALLS_PER_NUMBER_PER_MINUTE }));
     closers.push(() => channels.close());
     const metrics = createMetrics();

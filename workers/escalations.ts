@@ -6,6 +6,7 @@ import { escalationNotice, excerptOf, type EscalationKind } from '../core/escala
 import { nextPerson, policyRound, type NoticeChannel } from '../core/escalation-policy.ts';
 import { emailHtml } from '../core/render.ts';
 import { DeliveryError } from '../channels/channel.ts';
+import { FieldCipherError } from '../lib/field-cipher.ts';
 import { escalationId } from '../lib/ids.ts';
 import { enqueueNotice, type EndCallsJob, type NoticeJob } from '../lib/queues.ts';
 import { loadEscalation, markExhausted, markNotified, raiseEscalation, type EscalationRecord } from '../store/escalations.ts';
@@ -144,11 +145,25 @@ export async function endRingingCalls(deps: Pick<EscalationDeps, 'db' | 'channel
 async function noticeText(deps: EscalationDeps, clinic: Clinic, escalation: EscalationRecord, round: number) {
   const patient = await loadPatient(deps.db, escalation.clinicId, escalation.patientId);
   const patientRef = patient ? `${escalation.patientId} (${patient.firstName.slice(0, 1)}.)` : escalation.patientId;
-  const body = escalation.replyId ? await replyBody(deps.db, escalation.replyId) : undefined;
+  const body = escalation.replyId ? await readableReply(deps, escalation.replyId) : undefined;
   return escalationNotice({
     kind: escalation.kind, clinicName: clinic.name, patientRef, code: escalation.code, reason: escalation.reason,
     excerpt: body ? excerptOf(body) : undefined, round,
   });
+}
+
+/**
+ * The reply's text for the email excerpt, or none when it does not open (FIELD_KEYS not shared by
+ * this process, say): the excerpt is a courtesy, the notice must go without it.
+ */
+async function readableReply(deps: EscalationDeps, replyId: string): Promise<string | undefined> {
+  try {
+    return await replyBody(deps.db, replyId);
+  } catch (err) {
+    if (!(err instanceof FieldCipherError)) throw err;
+    deps.log.warn({ replyId, err: err.code }, 'reply text does not open with FIELD_KEYS; staff notice sent without its excerpt');
+    return undefined;
+  }
 }
 
 /** Who was told in this attempt, one timeline entry per person (the console's "Notified" line). */

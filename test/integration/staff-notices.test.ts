@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClinicInput } from '../../config/clinics.ts';
 import { sessionEvent, testClinic } from '../support/pipeline.ts';
 import { startNoticeRig, type NoticeRig } from '../support/notice-rig.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { inboxList, loadInbox } from '../../producers/http/console/inbox.ts';
+import { fieldCipher } from '../../lib/field-cipher.ts';
 
 // Every channel of a staff notice is tried on its own: a Twilio outage delays the SMS, never the email.
 
@@ -97,5 +99,23 @@ describe('the escalation ladder', () => {
     expect(await inbound(manager.phone, `ACK ${exhausted.code}`)).toContain(`Acknowledged ${exhausted.code}`);
     const after = await p.server!.inject({ method: 'GET', url: '/metrics' });
     expect(after.body).toMatch(/^aftercare_escalations_exhausted 0$/m);
+  });
+});
+
+describe('a staff notice whose reply text does not open', () => {
+  it('is still sent, without the excerpt, when this process lacks the key the reply was encrypted with', async () => {
+    const { p, sink, inbound } = await startRig({ contacts: [nurse], renotifyAfter: 'PT1S', nextContactAfter: 'PT1H' });
+    expect(await inbound(patientPhone, 'I took too many pills')).toContain('988');
+    const mailTo = () => sink.messages.filter((m) => m.to.includes(nurse.email));
+    const first = await waitFor('the urgent email', () => mailTo()[0]);
+    expect(first.text).toContain('Their message:');
+
+    // As if another process had written it under a FIELD_KEYS this one does not hold.
+    const foreign = fieldCipher([{ id: 'elsewhere', key: randomBytes(32) }]).encrypt('I took too many pills');
+    await p.db.query('UPDATE replies SET body = $1', [foreign]);
+    const seen = mailTo().length;
+    const later = await waitFor('a reminder after the text stopped opening', () => mailTo().slice(seen).find((m) => m.subject.includes('reminder')));
+    expect(later.subject).toMatch(/^URGENT \(reminder\)/);
+    expect(later.text).not.toContain('Their message:');
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,8 @@ export async function startFaultRig(options: RigOptions): Promise<FaultRig> {
     EMAIL_FROM: 'care@riverside.example.org',
     SMS_RATE_PER_SECOND: '1000',
     RECONCILE_EVERY: 'PT1S',
+    // One key for every process, as a deployment sets it: the API encrypts a reply a worker reads.
+    FIELD_KEYS: `rig:${randomBytes(32).toString('base64')}`,
   };
   const api = await startPipeline({
     role: 'api',
