@@ -18,6 +18,7 @@ import { watchLiveness, type Liveness } from './liveness.ts';
 import { promoteEveryMs, promoteSteps } from './promoter.ts';
 import { reconcile } from './reconciler.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { fieldRekeyEveryMs, rekeyFields } from './field-rekey.ts';
 import { createExpander } from './scheduler.ts';
 import { batchedSendStore } from './send-store.ts';
 import { startWebhookWorker, type WebhookOptions } from './webhooks.ts';
@@ -102,7 +103,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const maintenance = new Worker(
     queueNames.maintenance,
-    async (job) => (job.name === 'retention' ? runRetention(deps) : job.name === 'promote' ? promoteSteps(deps) : reconcile({ ...deps, every: deps.reconcileEvery })),
+    async (job) => (job.name === 'retention' ? runRetention(deps)
+      : job.name === 'promote' ? promoteSteps(deps)
+      : job.name === 'field-rekey' ? rekeyFields(deps)
+      : reconcile({ ...deps, every: deps.reconcileEvery })),
     { connection, prefix, concurrency: 1, ...jobLock },
   );
   const accept = deps.accept;
@@ -130,6 +134,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const scheduleReconciler = () => Promise.all([
     deps.queues.maintenance.upsertJobScheduler('reconcile', { every }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } }),
     deps.queues.maintenance.upsertJobScheduler('retention', { every: retentionEveryMs }, { name: 'retention', opts: { removeOnComplete: true, removeOnFail: 100 } }),
+    deps.queues.maintenance.upsertJobScheduler('field-rekey', { every: fieldRekeyEveryMs }, { name: 'field-rekey', opts: { removeOnComplete: true, removeOnFail: 100 } }),
   ]);
   const promoteEvery = promoteEveryMs(deps.scheduleHorizon);
   const schedulePromoter = () =>
@@ -138,6 +143,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   await schedulePromoter();
   // And once now: steps that came within the horizon while no worker ran go to Redis at start.
   await deps.queues.maintenance.add('promote', {}, { removeOnComplete: true, removeOnFail: 100 });
+  // And texts under an older field key move to the current one, in the background.
+  await deps.queues.maintenance.add('field-rekey', {}, { removeOnComplete: true, removeOnFail: 100 });
   // The repeatable jobs live in Redis too: after a wipe, every worker puts them back within one period.
   const keeper = setInterval(() => {
     scheduleReconciler().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler'));

@@ -6,6 +6,7 @@ import { consentHistory } from '../../store/consent.ts';
 import { loadPatient } from '../../store/patients.ts';
 import { CONSENT_WORDING_VERSION } from '../../templates/consent-wording.ts';
 import { parseOrThrow } from '../parse.ts';
+import { patientParam } from './access-audit.ts';
 import { authenticateClinic } from './auth.ts';
 import type { ServerDeps } from './deps.ts';
 import { documentationOnly, errors, parameterSchema, required } from './route-schemas.ts';
@@ -39,8 +40,10 @@ const schema: FastifySchema = {
 /** `GET /v1/patients/{id}/consent`, behind the clinic API key; another clinic's patient is a 404. */
 export async function consentApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db' | 'clinics'>): Promise<void> {
   documentationOnly(api);
-  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/consent', { schema }, async (req) => {
+  api.get<{ Params: { patientId: string } }>('/v1/patients/:patientId/consent',
+    { schema, config: { audit: { action: 'consent.read', patient: patientParam('patientId') } } }, async (req) => {
     const clinic = authenticateClinic(deps.clinics, req.headers.authorization);
+    req.clinic = clinic;
     const patientId = parseOrThrow(idSchema, req.params.patientId, 'Invalid patient id');
     if (!(await loadPatient(deps.db, clinic.id, patientId))) throw new AftercareError('not-found', `No patient ${patientId} at clinic ${clinic.id}.`);
     const records = (await consentHistory(deps.db, clinic.id, patientId)).map((r) => ({ ...r, at: r.at.toISOString() }));

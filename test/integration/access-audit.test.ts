@@ -82,6 +82,8 @@ const cases: Case[] = [
     { action: 'timeline.read', outcome: 'allowed', actor: 'key:seed', patient_id: patientId, status: 200, client_address: '127.0.0.1' }],
   ["GET another clinic's patient's timeline", () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer(clinicBKey) }),
     { action: 'timeline.read', outcome: 'denied', actor: 'key:seed', status: 404, chain: 'clinic-b' }],
+  ['GET a consent history', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/consent`, headers: bearer(clinicAKey) }),
+    { action: 'consent.read', outcome: 'allowed', actor: 'key:seed', patient_id: patientId, status: 200 }],
   ['GET a timeline without a key', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline` }),
     { action: 'timeline.read', outcome: 'denied', actor: 'anonymous', role: 'none', status: 401, chain: '-', patient_id: null }],
   ['GET a timeline with an unknown key', () => p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/timeline`, headers: bearer('not-a-real-key-at-all') }),

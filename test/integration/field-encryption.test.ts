@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fieldCipher, FieldCipherError } from '../../lib/field-cipher.ts';
@@ -9,6 +12,7 @@ import { inboundSms } from '../support/inbound-sms.ts';
 import { clinicAKey, sessionEvent, testClinic, testDatabaseUrl } from '../support/pipeline.ts';
 import { startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { processGroup, workerReady, type ProcessGroup } from '../support/processes.ts';
 
 // Reply texts at rest: encrypted under FIELD_KEYS, readable across a key rotation, moved by the rotation job.
 
@@ -20,7 +24,10 @@ const words = ['feeling dizzy and a bit sad tonight', 'the room keeps spinning',
 
 let rig: ProviderPipeline | undefined;
 const handles: Db[] = [];
+let group: ProcessGroup | undefined;
 afterEach(async () => {
+  await group?.stopAll();
+  group = undefined;
   for (const db of handles.splice(0)) await db.close();
   await rig?.dispose();
   rig = undefined;
@@ -94,6 +101,26 @@ describe('reply texts at rest', () => {
     expect(timeline.filter((e) => e.kind === 'reply.received').map((e) => e.detail.text)).toEqual(words);
     // A second run finds nothing to move.
     expect(await rotateFieldKeys(rotated)).toEqual({ replies: 0, timeline: 0 });
+  });
+});
+
+describe('reply texts after a key change', () => {
+  it('move to the new key in the background once a worker starts with it, no command needed', async () => {
+    const { p } = await startWithReplies();
+    const dir = mkdtempSync(join(tmpdir(), 'aftercare-rekey-'));
+    group = processGroup();
+    // Its own queue prefix: the job is this worker's, not the running service's (which holds k1 only).
+    const worker = group.start('worker', 'worker', {
+      DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: p.schema, REDIS_URL: p.env.REDIS_URL, QUEUE_PREFIX: `${p.env.QUEUE_PREFIX}-rekey`,
+      CLINICS_FILE: join(dir, 'no-such-file.json'), DATA_DIR: dir, OUTBOX_DIR: join(dir, 'outbox'),
+      START_LOCAL_REDIS: 'never', LOG_LEVEL: 'info', FIELD_KEYS: `${keyText(k2)},${keyText(k1)}`,
+    });
+    await workerReady(worker, 90_000);
+    await waitFor('every stored text on k2', async () => (await storedTexts(p.db)).every((t) => t.text.startsWith('v1:k2:')), 30_000);
+    const newOnly = await handleWith(p.schema, [k2]);
+    const timeline = await patientTimeline(newOnly, 'clinic-a', 'p-123');
+    expect(timeline.filter((e) => e.kind === 'reply.received').map((e) => e.detail.text)).toEqual(words);
+    expect(worker.lines.some((l) => l.includes('"moved stored texts to the current field key"') && !words.some((w) => l.includes(w)))).toBe(true);
   });
 });
 
