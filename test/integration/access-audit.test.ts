@@ -6,6 +6,7 @@ import { raiseEscalation } from '../../store/escalations.ts';
 import { verifyAccessAudit } from '../../store/access-audit.ts';
 import { clinicAKey, clinicBKey, otherClinic, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { cookiePair, csrfField } from '../support/console-client.ts';
 
 // Every read or change of patient data by a person or a key leaves exactly one entry, allowed or denied.
 
@@ -20,9 +21,6 @@ let auditorCookie = '';
 let escalationId = '';
 const patientId = 'p-audit-1';
 
-const cookiePair = (setCookie: string | string[] | undefined, name: string) =>
-  [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`));
-const csrfField = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 async function signIn(who: { username: string; password: string }) {
   const page = await p.server!.inject({ method: 'GET', url: '/console/sign-in' });

@@ -8,6 +8,7 @@ import { inboundSms } from '../support/inbound-sms.ts';
 import { clinicAKey, clinicBKey, otherClinic, sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
 import { startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { cookiePair, csrfField } from '../support/console-client.ts';
 
 // Each patient's consent as a history: granted by an event, withdrawn by STOP, granted again by
 // START, changed by staff, withdrawn by an email link; the API and the console show it, newest last.
@@ -35,9 +36,6 @@ const consentOf = (p: TestPipeline, patientId = 'p-123', key = clinicAKey) =>
   p.server!.inject({ method: 'GET', url: `/v1/patients/${patientId}/consent`, headers: { authorization: `Bearer ${key}` } });
 const records = async (p: TestPipeline) => (await consentOf(p)).json().records as Array<Record<string, unknown>>;
 
-const cookiePair = (setCookie: string | string[] | undefined, name: string) =>
-  [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`));
-const csrfField = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 /** Signs the nurse in and answers the cookies a browser would then send. */
 async function signIn(p: TestPipeline): Promise<string> {

@@ -6,6 +6,7 @@ import { sign } from '@fastify/cookie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/passwords.ts';
 import { startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
+import { cookiePair, csrfField } from '../support/console-client.ts';
 
 // Whoever holds the clinic file must not be able to sign in as its staff: the session key is a secret of its own.
 
@@ -25,9 +26,6 @@ async function start(env: Record<string, string> = {}) {
   return p;
 }
 
-const cookiePair = (setCookie: string | string[] | undefined, name: string) =>
-  [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`));
-const csrfField = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 async function signIn(p: TestPipeline) {
   const page = await p.server!.inject({ method: 'GET', url: '/console/sign-in' });

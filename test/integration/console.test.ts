@@ -7,6 +7,7 @@ import { hashPassword } from '../../lib/passwords.ts';
 import { otherClinic, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 import { signTwilioRequest, startTwilioServer, type TwilioServer } from '../support/twilio-server.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { cookiePair, csrfField } from '../support/console-client.ts';
 
 // Staff live in a browser: the console is driven here as a nurse would, in headless Chromium.
 
@@ -82,9 +83,6 @@ async function signIn(page: Page, base: string, who: { username: string; passwor
 const fitsWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
 
 // Form posts through inject(): the CSRF cookie and token as a browser would hold them.
-const cookiePair = (setCookie: string | string[] | undefined, name: string) =>
-  [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`));
-const csrfField = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 const formType = { 'content-type': 'application/x-www-form-urlencoded' };
 
 async function injectSignIn(p: TestPipeline, username: string, password: string) {

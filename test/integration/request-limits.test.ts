@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/passwords.ts';
 import { clinicAKey, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
+import { cookiePair, csrfField } from '../support/console-client.ts';
 
 // Password guessing is limited per client address (as the socket, or a trusted proxy, says) and per username.
 
@@ -18,9 +19,6 @@ async function start(env: Record<string, string> = {}) {
   return pipeline;
 }
 
-const cookiePair = (setCookie: string | string[] | undefined, name: string) =>
-  [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`));
-const csrfField = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 /** One sign-in attempt as a browser makes it (page, then form), from `remoteAddress` with extra headers. */
 async function attempt(p: TestPipeline, o: { username?: string; password?: string; remoteAddress?: string; headers?: Record<string, string> } = {}) {
