@@ -1,8 +1,7 @@
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
 import { DeliveryError } from './channel.ts';
+import { twilioClient } from './twilio-client.ts';
 import type { ChannelAdapter, SentReceipt, SmsMessage } from './channel.ts';
 
 export interface TwilioSmsOptions {
@@ -75,22 +74,6 @@ function toDeliveryError(error: unknown, mayHaveArrived: boolean): DeliveryError
   return lost('twilio-unknown', 'Twilio call failed unexpectedly');
 }
 
-/**
- * The SDK's seam for transport is a custom `httpClient` (ClientOpts.httpClient); this one keeps the
- * real client (auth, form encoding, timeout) and only swaps the origin, so every API call reaches
- * `baseUrl`. Regional/edge hosts (api.dublin.ie1.twilio.com) are swapped too.
- */
-class RebasedRequestClient extends twilio.RequestClient {
-  readonly #baseUrl: string;
-  constructor(baseUrl: string, options: RequestClient.RequestClientOptions) {
-    super(options);
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
-  }
-  override request<TData>(options: RequestClient.RequestOptions<TData>) {
-    return super.request({ ...options, uri: options.uri.replace(/^https:\/\/api(\.[a-z0-9-]+)*\.twilio\.com/, this.#baseUrl) });
-  }
-}
-
 function startOfUtcDay(date: Date): Date {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
@@ -100,13 +83,7 @@ export function createTwilioSms(options: TwilioSmsOptions): ChannelAdapter<SmsMe
   if (!from && !messagingServiceSid) {
     throw new ConfigError('Twilio SMS needs a From number or a Messaging Service SID');
   }
-  const requestOptions = { timeout: options.timeoutMs ?? defaultTimeoutMs };
-  const httpClient =
-    options.apiBaseUrl === undefined
-      ? new twilio.RequestClient(requestOptions)
-      : new RebasedRequestClient(options.apiBaseUrl, requestOptions);
-  // autoRetry stays off: retries belong to the job queue, which backs off and counts attempts.
-  const client = twilio(accountSid, authToken, { httpClient });
+  const client = twilioClient({ accountSid, authToken, apiBaseUrl: options.apiBaseUrl, timeoutMs: options.timeoutMs ?? defaultTimeoutMs });
 
   return {
     kind: 'sms',

@@ -1,7 +1,6 @@
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { z } from 'zod';
 import { DeliveryError } from './channel.ts';
+import { twilioClient } from './twilio-client.ts';
 import type { SentReceipt, VoiceChannel, VoiceMessage } from './channel.ts';
 
 // Staff calls through the official twilio SDK (Calls resource). Thin: it places and ends calls
@@ -61,22 +60,8 @@ function toDeliveryError(error: unknown): DeliveryError {
   return DeliveryError.transient(network.success ? 'twilio-connection-lost' : 'twilio-unknown', 'the call to Twilio failed');
 }
 
-/** Every API call goes to `baseUrl` instead of api.twilio.com (the SDK's `httpClient` seam). */
-class RebasedRequestClient extends twilio.RequestClient {
-  readonly #baseUrl: string;
-  constructor(baseUrl: string, options: RequestClient.RequestClientOptions) {
-    super(options);
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
-  }
-  override request<TData>(options: RequestClient.RequestOptions<TData>) {
-    return super.request({ ...options, uri: options.uri.replace(/^https:\/\/api(\.[a-z0-9-]+)*\.twilio\.com/, this.#baseUrl) });
-  }
-}
-
 export function createTwilioVoice(options: TwilioVoiceOptions): VoiceChannel {
-  const requestOptions = { timeout: options.timeoutMs ?? 10_000 };
-  const httpClient = options.apiBaseUrl === undefined ? new twilio.RequestClient(requestOptions) : new RebasedRequestClient(options.apiBaseUrl, requestOptions);
-  const client = twilio(options.accountSid, options.authToken, { httpClient });
+  const client = twilioClient({ accountSid: options.accountSid, authToken: options.authToken, apiBaseUrl: options.apiBaseUrl, timeoutMs: options.timeoutMs ?? 10_000 });
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   return {
     kind: 'voice',
