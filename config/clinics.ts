@@ -26,7 +26,8 @@ export const clinicSchema = z.strictObject({
   phone: phoneSchema,
   timezone: timeZoneSchema,
   locale: localeSchema.default('en'),
-  apiKeySha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the API key (64 lowercase hex digits)'),
+  /** The key the clinic file gives it (the key named "seed"); absent: keys are made through the admin API only. */
+  apiKeySha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the API key (64 lowercase hex digits)').optional(),
   quietHours: quietHoursSchema.default(defaultQuietHours),
   emergency: z.strictObject({ phone: z.string().min(2).max(20), crisisLine: z.string().min(2).max(20) }).default({ phone: '911', crisisLine: '988' }),
   smsNamesTreatment: z.boolean().default(false),

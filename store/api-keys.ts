@@ -61,6 +61,11 @@ export async function touchApiKey(sql: Sql, id: string, at: Date): Promise<void>
  * The `apiKeySha256` of a clinic's document is its key named "seed" (the clinic file's key keeps
  * working). A changed hash replaces it; an unchanged one leaves a revoked seed key revoked.
  */
+/** A document without `apiKeySha256` has no seed key: one it had stops working. */
+export async function revokeSeedKey(sql: Sql, clinicId: string): Promise<void> {
+  await sql.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [`seed-${clinicId}`]);
+}
+
 export async function syncSeedKey(sql: Sql, clinicId: string, sha256: string): Promise<void> {
   await sql.query(
     `INSERT INTO api_keys (id, clinic_id, name, scope, key_sha256, created_by) VALUES ($1, $2, 'seed', 'clinic', $3, 'clinic document')

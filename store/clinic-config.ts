@@ -1,5 +1,5 @@
 import { jsonDiff, type DiffEntry } from '../lib/json-diff.ts';
-import { syncSeedKey } from './api-keys.ts';
+import { syncSeedKey, revokeSeedKey } from './api-keys.ts';
 import { bumpConfigVersion } from './config-state.ts';
 import type { Db, Sql } from './db.ts';
 
@@ -68,6 +68,7 @@ async function saveIn(tx: Sql, all: StoredClinic[], change: SaveClinic): Promise
     [change.clinicId, version, JSON.stringify(change.document), change.actor, JSON.stringify(diff)]);
   const seedHash = change.document.apiKeySha256;
   if (typeof seedHash === 'string') await syncSeedKey(tx, change.clinicId, seedHash);
+  else await revokeSeedKey(tx, change.clinicId);
   return { version, diff };
 }
 

@@ -38,7 +38,7 @@ export function clinicOfKey(clinics: Clinics, header: string | undefined, now = 
   const presented = createHash('sha256').update(key).digest();
   let found: Clinic | undefined;
   for (const clinic of clinics.all()) {
-    if (timingSafeEqual(presented, Buffer.from(clinic.apiKeySha256, 'hex'))) found = clinic;
+    if (clinic.apiKeySha256 && timingSafeEqual(presented, Buffer.from(clinic.apiKeySha256, 'hex'))) found = clinic;
   }
   return found;
 }

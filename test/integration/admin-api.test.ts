@@ -131,4 +131,23 @@ describe('the admin API', () => {
     expect(none.statusCode).toBe(401);
     expect((await admin('GET', '/v1/admin/clinics', undefined, 'not-a-key-anyone-has')).body.error.code).toBe('unauthenticated');
   });
+
+  it('creates a clinic with no key of its own in the document: its keys are made through the admin API', async () => {
+    const { apiKeySha256: _seed, ...keyless } = testClinic({ id: 'clinic-keyless', name: 'Keyless Clinic', smsNumbers: [] });
+    expect((await admin('POST', '/v1/admin/clinics', keyless)).statusCode).toBe(201);
+    const made = await admin('POST', '/v1/admin/clinics/clinic-keyless/keys', { name: 'ehr' });
+    expect(made.statusCode).toBe(201);
+    const timeline = (key: string) => p.server!.inject({ method: 'GET', url: '/v1/patients/nobody/timeline', headers: { authorization: `Bearer ${key}` } });
+    expect((await timeline(made.body.key)).statusCode).toBe(404);
+    expect((await admin('GET', '/v1/admin/clinics/clinic-keyless/keys')).body.keys.map((k: { name: string }) => k.name)).toEqual(['ehr']);
+  });
+
+  it('stops the seed key when the document no longer names it', async () => {
+    const seedKey = 'seed-key-that-will-be-dropped';
+    expect((await admin('POST', '/v1/admin/clinics', testClinic({ id: 'clinic-dropped', name: 'Dropped Seed', apiKeySha256: sha256(seedKey), smsNumbers: [] }))).statusCode).toBe(201);
+    const timeline = () => p.server!.inject({ method: 'GET', url: '/v1/patients/nobody/timeline', headers: { authorization: `Bearer ${seedKey}` } });
+    expect((await timeline()).statusCode).toBe(404);
+    expect((await admin('PATCH', '/v1/admin/clinics/clinic-dropped', { apiKeySha256: null })).statusCode).toBe(200);
+    expect((await timeline()).statusCode).toBe(401);
+  });
 });
