@@ -99,6 +99,8 @@ const envSchema = z
     WEBHOOK_TIMEOUT: duration.default('PT10S'),
     WEBHOOK_BACKOFF: duration.default('PT30S'),
     WEBHOOK_RETRY_FOR: duration.default('PT24H'),
+    /** `allow` lets webhooks reach loopback and private networks (development, a receiver inside the clinic network). */
+    WEBHOOK_PRIVATE_NETWORKS: z.enum(['deny', 'allow']).default('deny'),
     /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL. */
     START_LOCAL_REDIS: z.enum(['auto', 'never']).default('auto'),
   })

@@ -118,7 +118,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     // Seals inbound SMS kept in Redis and the webhook endpoints' signing secrets.
     const dataKey = role === 'client' ? undefined : env.DATA_KEY ? Buffer.from(env.DATA_KEY, 'base64') : localSecret(env.DATA_DIR, 'data');
     const webhooks = dataKey && { dataKey, timeoutMs: Duration.fromISO(env.WEBHOOK_TIMEOUT).toMillis(),
-      backoffMs: Duration.fromISO(env.WEBHOOK_BACKOFF).toMillis(), retryForMs: Duration.fromISO(env.WEBHOOK_RETRY_FOR).toMillis() };
+      backoffMs: Duration.fromISO(env.WEBHOOK_BACKOFF).toMillis(), retryForMs: Duration.fromISO(env.WEBHOOK_RETRY_FOR).toMillis(),
+      allowPrivateNetworks: env.WEBHOOK_PRIVATE_NETWORKS === 'allow' };
     const scheduleHorizon = env.SCHEDULE_HORIZON;
     const deps = { db, redis, queues, clinics, channels, metrics, log, now: options.now, claimTimeoutMs, scheduleHorizon };
     const accept = createAcceptor(deps);
@@ -164,7 +165,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           trustedProxies: env.TRUSTED_PROXIES,
           operationsToken: env.OPERATIONS_TOKEN,
           operatorKeySha256: env.OPERATOR_API_KEY_SHA256,
-          webhooks: dataKey && { dataKey },
+          webhooks: webhooks && { dataKey: webhooks.dataKey, allowPrivateNetworks: webhooks.allowPrivateNetworks },
           operator: env.OPERATOR_USERNAME && env.OPERATOR_PASSWORD_HASH ? { username: env.OPERATOR_USERNAME, passwordHash: env.OPERATOR_PASSWORD_HASH } : undefined,
           twilio: {
             authToken: env.TWILIO_AUTH_TOKEN,

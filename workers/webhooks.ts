@@ -1,7 +1,9 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { DateTime } from 'luxon';
 import { Webhook } from 'standardwebhooks';
+import { fetch, type Agent, type Response } from 'undici';
 import type { Logger } from '../lib/logger.ts';
+import { isPrivateHostLiteral, receiverAgent } from '../lib/receiver-address.ts';
 import { enqueueWebhooks, queueNames, webhookJobSchema, type Queues } from '../lib/queues.ts';
 import type { RedisClient } from '../lib/redis.ts';
 import { SealError, unseal } from '../lib/seal.ts';
@@ -17,6 +19,8 @@ export interface WebhookOptions {
   backoffMs: number;
   /** How long a delivery is retried before it is given up (24 h). */
   retryForMs: number;
+  /** WEBHOOK_PRIVATE_NETWORKS=allow: receivers on loopback and private networks may be called. */
+  allowPrivateNetworks: boolean;
 }
 
 export interface WebhookDeps {
@@ -70,6 +74,8 @@ async function post(deps: WebhookDeps, delivery: DeliveryToSend, now: Date) {
     if (err instanceof SealError) return { statusCode: null, error: err.code, durationMs: 0, responseExcerpt: null };
     throw err;
   }
+  if (!deps.webhooks.allowPrivateNetworks && isPrivateHostLiteral(new URL(delivery.url).hostname))
+    return { statusCode: null, error: 'address-not-allowed', durationMs: 0, responseExcerpt: null };
   const signature = new Webhook(secret).sign(delivery.id, now, delivery.payload);
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
@@ -79,6 +85,7 @@ async function post(deps: WebhookDeps, delivery: DeliveryToSend, now: Date) {
       body: delivery.payload,
       // A redirect is an answer that is not 2xx: the receiver's own URL is the one configured.
       redirect: 'manual',
+      dispatcher: receiversOf(deps.webhooks),
       signal: AbortSignal.timeout(deps.webhooks.timeoutMs),
       headers: {
         'content-type': 'application/json', 'user-agent': 'Aftercare-Webhooks/1',
@@ -90,6 +97,13 @@ async function post(deps: WebhookDeps, delivery: DeliveryToSend, now: Date) {
   } catch (err) {
     return { statusCode: null, error: errorCode(err), durationMs: took(), responseExcerpt: null };
   }
+}
+
+const agents = new WeakMap<WebhookOptions, Agent | undefined>();
+/** One connection pool per configuration, so keep-alive connections are reused across deliveries. */
+function receiversOf(options: WebhookOptions): Agent | undefined {
+  if (!agents.has(options)) agents.set(options, receiverAgent(options.allowPrivateNetworks));
+  return agents.get(options);
 }
 
 /** The start of the answer, no more: a receiver's page is not ours to keep. */

@@ -9,6 +9,7 @@ import { seal } from '../../lib/seal.ts';
 import type { Db } from '../../store/db.ts';
 import { listWebhookDeliveries, loadWebhookDelivery, reopenWebhookDelivery, webhookAttempts, type WebhookDelivery } from '../../store/webhook-deliveries.ts';
 import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint, type WebhookEndpoint } from '../../store/webhook-endpoints.ts';
+import { isPrivateHostLiteral } from '../../lib/receiver-address.ts';
 import { parseOrThrow } from '../parse.ts';
 import { auditAdminRoutes } from './admin-auth.ts';
 import { documentationOnly, errors, parameterSchema, required } from './route-schemas.ts';
@@ -23,6 +24,8 @@ export interface AdminWebhookOptions {
   /** The key the endpoints' signing secrets are sealed with (DATA_KEY). */
   dataKey: Buffer;
   authorize: Authorize;
+  /** WEBHOOK_PRIVATE_NETWORKS=allow: endpoints on loopback and private networks are accepted. */
+  allowPrivateNetworks: boolean;
   now?: () => Date;
 }
 
@@ -112,10 +115,17 @@ export async function adminWebhooks(api: FastifyInstance, options: AdminWebhookO
     return clinic.id;
   };
   const endpointId = (id: string) => parseOrThrow(idParam, id, 'Invalid endpoint id');
+  // Names are checked again each time they are resolved (lib/receiver-address.ts); an address is refused here already.
+  const reachable = (url: string | undefined) => {
+    if (url === undefined || options.allowPrivateNetworks || !isPrivateHostLiteral(new URL(url).hostname)) return;
+    throw new AftercareError('invalid-input', 'Invalid webhook endpoint', { fields: [{ path: 'url',
+      message: 'a loopback or private-network address; set WEBHOOK_PRIVATE_NETWORKS=allow to send webhooks inside your own network' }] });
+  };
 
   api.post<{ Params: { clinicId: string } }>(`${base}/webhooks`, { schema: schemas.create }, async (req, reply) => {
     const clinicId = await clinicOf(req);
     const body = parseOrThrow(createSchema, req.body ?? {}, 'Invalid webhook endpoint');
+    reachable(body.url);
     // Standard Webhooks: "whsec_" and the base64 of the key; 32 random bytes.
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const endpoint = await createWebhookEndpoint(options.db, { id: `whe_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`, clinicId,
@@ -131,6 +141,7 @@ export async function adminWebhooks(api: FastifyInstance, options: AdminWebhookO
   api.patch<{ Params: { clinicId: string; id: string } }>(`${base}/webhooks/:id`, { schema: schemas.update }, async (req) => {
     const clinicId = await clinicOf(req);
     const change = parseOrThrow(updateSchema, req.body ?? {}, 'Invalid webhook endpoint');
+    reachable(change.url);
     const updated = await updateWebhookEndpoint(options.db, { clinicId, id: endpointId(req.params.id) }, change);
     if (!updated) throw new AftercareError('not-found', `No webhook endpoint ${req.params.id} at clinic ${clinicId}.`);
     return endpointView(updated);

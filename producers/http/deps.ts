@@ -39,7 +39,7 @@ export interface ServerDeps {
   /** Hex SHA-256 of the operator key: the admin API of every clinic (OPERATOR_API_KEY_SHA256). */
   operatorKeySha256?: string;
   /** The key outbound webhooks' signing secrets are sealed with (DATA_KEY); unset leaves their admin routes unmounted. */
-  webhooks?: { dataKey: Buffer };
+  webhooks?: { dataKey: Buffer; allowPrivateNetworks: boolean };
   /** Operator sign-in for the queue dashboard; unset leaves /admin/queues unmounted. */
   operator?: { username: string; passwordHash: string };
 }

@@ -116,7 +116,7 @@ export function buildServer(deps: ServerDeps) {
   app.register(patientErasure, deps);
   app.register(onCallApi, deps);
   app.register(hl7Http, { ...deps, accept: deps.accept ?? createAcceptor(deps) });
-  if (deps.webhooks) app.register(adminWebhooks, { ...deps, dataKey: deps.webhooks.dataKey, authorize: async (req, clinicId) => authorizeAdmin(req, clinicId) });
+  if (deps.webhooks) app.register(adminWebhooks, { ...deps, dataKey: deps.webhooks.dataKey, allowPrivateNetworks: deps.webhooks.allowPrivateNetworks, authorize: async (req, clinicId) => authorizeAdmin(req, clinicId) });
 
   return app;
 }

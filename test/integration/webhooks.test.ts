@@ -13,7 +13,9 @@ import { waitFor } from '../support/wait-for.ts';
 // Integrators hear about escalations, replies, consent and messages from signed webhooks they verify themselves.
 
 const operatorKey = 'operator-key-for-webhook-tests';
-const operatorEnv = { OPERATOR_API_KEY_SHA256: createHash('sha256').update(operatorKey).digest('hex') };
+const operatorSha256 = createHash('sha256').update(operatorKey).digest('hex');
+// The receivers of these tests listen on loopback, which a real deployment refuses by default.
+const operatorEnv = { OPERATOR_API_KEY_SHA256: operatorSha256, WEBHOOK_PRIVATE_NETWORKS: 'allow' };
 const patientPhone = '+15551234567';
 
 interface Received {
@@ -139,6 +141,21 @@ describe('webhook endpoints', () => {
     expect(updated.body).toMatchObject({ enabled: false, eventTypes: ['reply.received', 'consent.changed'] });
     expect((await admin(p, 'DELETE', `/webhooks/${id}`)).status).toBe(204);
     expect((await admin(p, 'DELETE', `/webhooks/${id}`)).status).toBe(404);
+  });
+
+  it('refuses a receiver on loopback or a private network unless WEBHOOK_PRIVATE_NETWORKS=allow', async () => {
+    pipeline = await startPipeline({ env: { OPERATOR_API_KEY_SHA256: operatorSha256 } });
+    const p = pipeline;
+    for (const url of ['http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'https://10.0.0.5/hook', 'https://169.254.169.254/latest', 'https://[::1]/hook']) {
+      const refused = await admin(p, 'POST', '/webhooks', { url, eventTypes: ['escalation.raised'] });
+      expect(refused.status, url).toBe(400);
+      expect(refused.body.error.fields).toEqual([expect.objectContaining({ path: 'url', message: expect.stringContaining('WEBHOOK_PRIVATE_NETWORKS=allow') })]);
+    }
+    const created = await admin(p, 'POST', '/webhooks', { url: 'https://hooks.example.org/aftercare', eventTypes: ['escalation.raised'] });
+    expect(created.status).toBe(201);
+    const moved = await admin(p, 'PATCH', `/webhooks/${String(created.body.id)}`, { url: 'https://192.168.0.10/hook' });
+    expect(moved.status).toBe(400);
+    expect((await admin(p, 'GET', '/webhooks')).body.endpoints[0].url).toBe('https://hooks.example.org/aftercare');
   });
 });
 
