@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../store/migrate.ts';
 import { loadStep, markStepsSent, startSending } from '../../store/plans.ts';
 import { clinicAKey, sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 import { startProviderPipeline, type ProviderPipeline } from '../support/provider-pipeline.ts';
@@ -113,5 +114,49 @@ describe("a sent step's timeline entry", () => {
       expect(entries.findIndex((s) => s.kind === 'step.scheduled' && s.stepId === e.stepId)).toBeLessThan(entries.indexOf(e));
       expect(e.detail).toEqual({ key: expect.any(String), template: expect.any(String), recipient: expect.stringMatching(/^(patient|escort)$/), channels: ['sms'] });
     }
+  });
+
+  it('shows each entry stored before migration 018 once, read from its step where it can be, and keeps a fallback\'s stored', async () => {
+    pipeline = await startPipeline({ clinics: [testClinic({ plans: { session: [
+      { key: 'light-meal', template: 'light-meal', after: 'P1D' },
+      { key: 'checkin-24h', template: 'checkin-24h', after: 'P1DT1H' },
+    ] } })] });
+    const p = pipeline;
+    await p.accept(sessionEvent({ escort: undefined, patient }));
+    const steps = await waitFor('both steps planned', async () => {
+      const rows = await p.db.query<{ id: string; key: string }>('SELECT id, key FROM steps ORDER BY key');
+      return rows.length === 2 ? rows : undefined;
+    });
+    const [checkin, meal] = steps as [{ id: string; key: string }, { id: string; key: string }];
+    // As sends were recorded before: the step marked sent, its entry stored in the same statement.
+    await p.db.query(
+      `WITH sent AS (
+         UPDATE steps SET state = 'sent', sent_at = now() - interval '10 minutes', updated_at = now() WHERE id = $1
+         RETURNING clinic_id, patient_id, id, key, template, recipient, sent_at)
+       INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail, at)
+       SELECT clinic_id, patient_id, 'step.sent', id, jsonb_build_object('key', key, 'template', template, 'recipient', recipient,
+              'channels', jsonb_build_array('sms'), 'failures', jsonb_build_array('email: smtp-550')), sent_at FROM sent`,
+      [checkin.id]);
+    // An entry written apart from its step's sent_at (as an older release could): not the step's own to give back.
+    await p.db.query(
+      `WITH sent AS (UPDATE steps SET state = 'sent', sent_at = now() - interval '5 minutes' WHERE id = $1 RETURNING *)
+       INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail, at)
+       SELECT clinic_id, patient_id, 'step.sent', id, jsonb_build_object('key', key, 'template', template, 'recipient', recipient,
+              'channels', jsonb_build_array('sms')), sent_at + interval '3 milliseconds' FROM sent`, [meal.id]);
+    await p.db.query(
+      `INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail, at)
+       SELECT clinic_id, patient_id, 'step.sent', id, jsonb_build_object('key', key, 'template', template, 'recipient', recipient,
+              'channels', jsonb_build_array('email'), 'fallback', true), now() - interval '1 minute' FROM steps WHERE id = $1`, [checkin.id]);
+    const before = await answer(p);
+    expect(before.filter((e) => e.kind === 'step.sent').map((e) => [e.stepId, e.detail.channels])).toEqual(
+      [[checkin.id, ['sms']], [meal.id, ['sms']], [checkin.id, ['email']]]);
+
+    await p.db.query("DELETE FROM schema_migrations WHERE version = '018_derived_sent_entry.sql'");
+    expect(await migrate(p.db)).toEqual(['018_derived_sent_entry.sql']);
+
+    expect(await answer(p)).toEqual(before);
+    const stored = await p.db.query<{ step_id: string; fallback: boolean }>(
+      "SELECT step_id, detail ? 'fallback' AS fallback FROM timeline WHERE kind = 'step.sent' ORDER BY id");
+    expect(stored).toEqual([{ step_id: meal.id, fallback: false }, { step_id: checkin.id, fallback: true }]);
   });
 });
