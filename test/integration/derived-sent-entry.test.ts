@@ -42,6 +42,18 @@ const storedSentRows = async (p: TestPipeline) =>
 // Denver is UTC-7 in winter and -6 in summer; the local time is the same instant.
 const localOf = (iso: string) => expect.stringMatching(new RegExp(`^${iso.slice(0, 4)}-.*[-+]0[67]:00$`));
 
+// Every row inserted or updated in the tables a send touches, one line each.
+const countWrites = `
+  CREATE TABLE row_writes (tbl text NOT NULL, op text NOT NULL);
+  CREATE FUNCTION count_row_write() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO row_writes VALUES (TG_TABLE_NAME, TG_OP);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER count_steps AFTER INSERT OR UPDATE ON steps FOR EACH ROW EXECUTE FUNCTION count_row_write();
+  CREATE TRIGGER count_deliveries AFTER INSERT OR UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION count_row_write();
+  CREATE TRIGGER count_timeline AFTER INSERT OR UPDATE ON timeline FOR EACH ROW EXECUTE FUNCTION count_row_write();`;
+
 /** A one-step plan due in a day: written to PostgreSQL, nothing sent by the workers while the test runs. */
 async function plannedCheckin(p: TestPipeline): Promise<string> {
   await p.accept(sessionEvent({ escort: undefined, patient }));
@@ -99,12 +111,16 @@ describe("a sent step's timeline entry", () => {
   it('writes no timeline row for any of a plan’s sends, and answers each of them once after its scheduled entry', async () => {
     pipeline = await startPipeline();
     const p = pipeline;
+    await p.db.exec(countWrites);
     await p.accept(sessionEvent());
     await waitFor('every step sent', async () => {
       const steps = await p.db.query<{ state: string }>('SELECT state FROM steps');
       return steps.length === 4 && steps.every((s) => s.state === 'sent');
     }, 20_000);
 
+    const writes = await p.db.query<{ tbl: string; n: number }>('SELECT tbl, count(*)::int AS n FROM row_writes GROUP BY tbl ORDER BY tbl');
+    expect(writes.find((w) => w.tbl === 'timeline')).toBeUndefined();
+    expect(writes.find((w) => w.tbl === 'deliveries')?.n).toBeGreaterThanOrEqual(4);
     expect(await storedSentRows(p)).toBe(0);
     const entries = await answer(p);
     const sent = entries.filter((e) => e.kind === 'step.sent');
