@@ -243,20 +243,20 @@ export async function startSending(sql: Sql, ids: string[]): Promise<Set<string>
   return new Set(rows.map((r) => r.id));
 }
 
-/** Steps are sent: each one's state and its timeline entry, in one statement; answers the ids this call moved. */
+/**
+ * Steps are sent: each one's state and what its send came to, in one statement; answers the ids
+ * this call moved. The step's `step.sent` timeline entry is read from this row (store/timeline.ts):
+ * key, template and recipient are the step's own, the rest of `detail` (channels, failures,
+ * unavailable) is kept in `sent_outcome`.
+ */
 export async function markStepsSent(sql: Sql, sent: Array<{ step: StepRecord; detail: Record<string, unknown> }>): Promise<Set<string>> {
-  const rows = await sql.query<{ step_id: string }>(
-    `WITH sent AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS x (id, clinic_id, patient_id, detail)
-     ), moved AS (
-       UPDATE steps s SET state = 'sent', reason = NULL, updated_at = now(), sent_at = now()
-       FROM sent WHERE s.id = sent.id AND s.state = 'sending' RETURNING s.id
-     )
-     INSERT INTO timeline (clinic_id, patient_id, kind, step_id, detail)
-     SELECT sent.clinic_id, sent.patient_id, 'step.sent', sent.id, sent.detail FROM sent JOIN moved USING (id) RETURNING step_id`,
-    [sent.map((x) => x.step.id), sent.map((x) => x.step.clinicId), sent.map((x) => x.step.patientId), sent.map((x) => JSON.stringify(x.detail))],
+  const rows = await sql.query<{ id: string }>(
+    `UPDATE steps s SET state = 'sent', reason = NULL, updated_at = now(), sent_at = now(),
+       sent_outcome = x.detail - 'key' - 'template' - 'recipient'
+     FROM unnest($1::text[], $2::jsonb[]) AS x (id, detail) WHERE s.id = x.id AND s.state = 'sending' RETURNING s.id`,
+    [sent.map((x) => x.step.id), sent.map((x) => JSON.stringify(x.detail))],
   );
-  return new Set(rows.map((r) => r.step_id));
+  return new Set(rows.map((r) => r.id));
 }
 
 /** A conditional state change: true only for the caller that moved the step. */

@@ -63,11 +63,15 @@ export interface TimelineRow {
 }
 
 /**
- * A patient's timeline. Two kinds of entry are read from their own tables rather than stored
- * twice: `event.accepted` from `events`, and `step.scheduled` from `steps`, at the time its plan
+ * A patient's timeline. Three kinds of entry are read from their own tables rather than stored
+ * twice: `event.accepted` from `events`; `step.scheduled` from `steps`, at the time its plan
  * was written (a step planned already expired has a stored `step.expired` entry instead: its
- * `updated_at` is its plan's `created_at`, both the same transaction's now()). `dueAt` of a
- * scheduled step is its due time now; a later deferral has an entry of its own.
+ * `updated_at` is its plan's `created_at`, both the same transaction's now()); and `step.sent`
+ * from `steps` too, at its `sent_at`, with what its send came to (`sent_outcome`, written by the
+ * UPDATE that marked it sent, so a send writes no timeline row). `dueAt` of a scheduled step is
+ * its due time now; a later deferral has an entry of its own. A step sent before its outcome was
+ * kept (`sent_outcome` NULL) has its entry stored, as has a fallback's later send
+ * (migration 018).
  */
 export async function patientTimeline(sql: Sql, clinicId: string, patientId: string, limit = 500): Promise<TimelineRow[]> {
   const rows = await sql.query<{ at: Date; kind: string; step_id: string | null; detail: Record<string, unknown> }>(
@@ -83,6 +87,11 @@ export async function patientTimeline(sql: Sql, clinicId: string, patientId: str
               || CASE WHEN s.deferred_by IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('deferredBy', s.deferred_by) END
        FROM plans p JOIN steps s ON s.plan_id = p.id
        WHERE p.clinic_id = $1 AND p.patient_id = $2 AND NOT (s.state = 'expired' AND s.updated_at = p.created_at)
+       UNION ALL
+       SELECT s.sent_at, 2, s.due_at, 0, 'step.sent', s.id,
+              jsonb_build_object('key', s.key, 'template', s.template, 'recipient', s.recipient) || s.sent_outcome
+       FROM plans p JOIN steps s ON s.plan_id = p.id
+       WHERE p.clinic_id = $1 AND p.patient_id = $2 AND s.state = 'sent' AND s.sent_outcome IS NOT NULL
        UNION ALL
        SELECT at, 2, NULL, id, kind, step_id, detail FROM timeline WHERE clinic_id = $1 AND patient_id = $2
      ) entries ORDER BY at, rank, due, id, step_id LIMIT $3`,

@@ -10,7 +10,7 @@ export interface SendStore {
   startSending(id: string): Promise<boolean>;
   claimDelivery(request: ClaimRequest): Promise<Claim>;
   recordSent(id: string, providerId: string): Promise<void>;
-  /** True for the attempt that moved the step from sending to sent (and wrote its timeline entry). */
+  /** True for the attempt that moved the step from sending to sent (with what its send came to, read by its timeline entry). */
   markStepSent(step: StepRecord, detail: Record<string, unknown>): Promise<boolean>;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderEmail, renderSms } from '../../core/render.ts';
+import { patientTimeline } from '../../store/timeline.ts';
 import { findTemplate } from '../../templates/index.ts';
 import type { MessageVars } from '../../templates/template.ts';
 import { sessionEvent, testClinic, type TestPipeline } from '../support/pipeline.ts';
@@ -56,8 +57,9 @@ const deliveries = (p: TestPipeline) =>
 const delivery = async (p: TestPipeline, channel: 'sms' | 'email') => (await deliveries(p)).find((d) => d.channel === channel);
 const step = async (p: TestPipeline) =>
   (await p.db.query<{ state: string; reason: string | null }>("SELECT state, reason FROM steps WHERE key = 'checkin-24h'"))[0];
-const timeline = (p: TestPipeline) =>
-  p.db.query<{ kind: string; detail: Record<string, unknown> }>('SELECT kind, detail FROM timeline ORDER BY id');
+/** The patient's timeline as staff read it (a sent step's entry is read from the step, not stored). */
+const timeline = async (p: TestPipeline) =>
+  (await patientTimeline(p.db, 'clinic-a', patient.id)).map(({ kind, detail }) => ({ kind, detail }));
 /** The step's state moves before its timeline entry is written: wait for both. */
 const stepFinal = (p: TestPipeline, state: 'sent' | 'failed') =>
   waitFor(`the check-in ${state}`, async () =>
