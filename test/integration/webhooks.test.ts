@@ -149,13 +149,13 @@ describe('webhook endpoints', () => {
     for (const url of ['http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'https://10.0.0.5/hook', 'https://169.254.169.254/latest', 'https://[::1]/hook']) {
       const refused = await admin(p, 'POST', '/webhooks', { url, eventTypes: ['escalation.raised'] });
       expect(refused.status, url).toBe(400);
-      expect(refused.body.error.fields).toEqual([expect.objectContaining({ path: 'url', message: expect.stringContaining('WEBHOOK_PRIVATE_NETWORKS=allow') })]);
+      expect(refused.body).toMatchObject({ error: { fields: [{ path: 'url', message: expect.stringContaining('WEBHOOK_PRIVATE_NETWORKS=allow') }] } });
     }
     const created = await admin(p, 'POST', '/webhooks', { url: 'https://hooks.example.org/aftercare', eventTypes: ['escalation.raised'] });
     expect(created.status).toBe(201);
     const moved = await admin(p, 'PATCH', `/webhooks/${String(created.body.id)}`, { url: 'https://192.168.0.10/hook' });
     expect(moved.status).toBe(400);
-    expect((await admin(p, 'GET', '/webhooks')).body.endpoints[0].url).toBe('https://hooks.example.org/aftercare');
+    expect((await admin(p, 'GET', '/webhooks')).body).toMatchObject({ endpoints: [{ url: 'https://hooks.example.org/aftercare' }] });
   });
 });
 
