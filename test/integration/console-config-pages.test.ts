@@ -1,3 +1,4 @@
+import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/passwords.ts';
 import { consoleBrowser } from '../support/console-client.ts';
@@ -20,9 +21,11 @@ const clinic = testClinic({
 });
 
 let pipeline: TestPipeline | undefined;
+let browser: Browser | undefined;
 afterEach(async () => {
   await pipeline?.dispose();
-  pipeline = undefined;
+  await browser?.close();
+  pipeline = browser = undefined;
 });
 
 async function start() {
@@ -62,6 +65,7 @@ describe('console configuration pages', () => {
     expect(removed.statusCode).toBe(303);
     expect((await asSam.get('/console')).headers.location).toBe('/console/sign-in');
     await expect(consoleBrowser(p, { username: 'sam.new', password: 'a new long password' })).rejects.toThrow('sign-in answered 401');
+    expect(p.logLines.join('\n')).not.toContain('a new long password');
   });
 
   it('adds an escalation contact and moves it up, and the stored ladder has that order', async () => {
@@ -123,6 +127,21 @@ describe('console configuration pages', () => {
     expect(versions.body).toMatch(new RegExp(`<td data-label="Version">${before.version + 1}</td>\\s*<td data-label="Who">ana.admin \\(console\\)</td>`));
   });
 
+  it('words a template the clinic\'s way: the preview renders it with its segments, the save is the next version', async () => {
+    const p = await start();
+    const asAdmin = await consoleBrowser(p, admin);
+    const before = await stored(p);
+    expect(JSON.parse(textarea((await asAdmin.get('/console/clinic/templates')).body))).toEqual({});
+    const wording = JSON.stringify({ 'light-meal': { en: { sms: 'Eat something light now, {firstName}.' } } });
+    const preview = await asAdmin.post('/console/clinic/templates', { document: wording, action: 'preview' }, '/console/clinic/templates');
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toMatch(/<td data-label="Template">light-meal<\/td>\s*<td data-label="Language">en<\/td>\s*<td data-label="SMS segments">1 \(GSM-7\)<\/td>\s*<td data-label="Text">Eat something light now, /);
+    expect(await stored(p)).toEqual(before);
+    const saved = await asAdmin.post('/console/clinic/templates', { document: wording, action: 'save' }, '/console/clinic/templates');
+    expect(saved.statusCode).toBe(303);
+    expect(await stored(p)).toMatchObject({ version: before.version + 1, document: { templates: JSON.parse(wording) } });
+  });
+
   it('shows a new API key once, which then works on the API until it is revoked', async () => {
     const p = await start();
     const asAdmin = await consoleBrowser(p, admin);
@@ -152,6 +171,35 @@ describe('console configuration pages', () => {
     expect(past.body).toContain('<code>expiresAt</code>');
   });
 
+  it('lets a clinic admin add a staff member and preview a plan on a 375 px screen, by label, with nothing wider than the screen', async () => {
+    const p = await start();
+    const base = await p.listen();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const page = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${base}/console`);
+    await page.getByLabel('Username').fill(admin.username);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Clinic settings' }).click();
+    await page.getByRole('navigation', { name: 'Clinic settings' }).getByRole('link', { name: 'Staff' }).click();
+
+    await page.getByLabel('Username (lowercase').fill('kim.new');
+    await page.getByLabel('Name', { exact: true }).fill('Kim New');
+    await page.getByLabel('Role', { exact: true }).selectOption('auditor');
+    await page.getByLabel('Initial password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Add staff member' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Staff member added');
+    expect(await page.locator('td[data-label="Name"]', { hasText: 'Kim New' }).count()).toBe(1);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+    await page.getByRole('link', { name: 'Care plans' }).click();
+    await page.getByLabel('Care plans (JSON)').fill(JSON.stringify({ session: [{ key: 'light-meal', template: 'light-meal', after: 'PT3H' }] }));
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /^Preview: would be version/ }).count()).toBe(1);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  });
+
   const pages = ['/console/clinic/staff', '/console/clinic/contacts', '/console/clinic/plans', '/console/clinic/templates', '/console/clinic/versions', '/console/clinic/keys'];
   const forms: Array<[string, Record<string, string>]> = [
     ['/console/clinic/staff', { username: 'x.y', name: 'X', role: 'admin', password: 'long enough password' }],
@@ -166,7 +214,7 @@ describe('console configuration pages', () => {
     ['/console/clinic/keys/key-1/revoke', {}],
   ];
 
-  it.each([['nurse', nurse], ['auditor', auditor]])('refuses a %s every configuration page and form with a 403, changing nothing', async (_role, who) => {
+  it.each([['a nurse', nurse], ['an auditor', auditor]])('refuses %s every configuration page and form with a 403, changing nothing', async (_role, who) => {
     const p = await start();
     const before = await stored(p);
     const browser = await consoleBrowser(p, who);

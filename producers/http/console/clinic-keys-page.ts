@@ -79,7 +79,7 @@ ${t && html`<h2>Make a key</h2>
 function createdPage(key: z.infer<typeof createdAnswer>): SafeHtml {
   return html`<h1>New API key: ${key.name}</h1>
 ${clinicNav('keys')}
-<div class="notice" role="alert">
+<div class="notice" role="status">
   <p><strong>Copy it now: it will not be shown again.</strong> Only a fingerprint of it is kept, so nobody can look it up later.</p>
 </div>
 <label for="new-key">The key (send it as <code>Authorization: Bearer &lt;key&gt;</code>)</label>
