@@ -142,6 +142,15 @@ describe('console configuration pages', () => {
     expect(await stored(p)).toMatchObject({ version: before.version + 1, document: { templates: JSON.parse(wording) } });
   });
 
+  it('records a change made from the console in the access audit as the admin who made it', async () => {
+    const p = await start();
+    const asAdmin = await consoleBrowser(p, admin);
+    expect((await asAdmin.post('/console/clinic/contacts', { name: 'Charge nurse', phone: '+15550003333' }, '/console/clinic/contacts')).statusCode).toBe(303);
+    const entries = await p.db.query<{ actor: string; role: string; outcome: string; clinic_id: string | null }>(
+      "SELECT actor, role, outcome, clinic_id FROM access_audit WHERE action = 'admin.change'");
+    expect(entries).toEqual([{ actor: 'ana.admin', role: 'admin', outcome: 'allowed', clinic_id: 'clinic-a' }]);
+  });
+
   it('shows a new API key once, which then works on the API until it is revoked', async () => {
     const p = await start();
     const asAdmin = await consoleBrowser(p, admin);
