@@ -1,7 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/passwords.ts';
-import { consoleBrowser } from '../support/console-client.ts';
+import { consoleBrowser, cookiePair, csrfField } from '../support/console-client.ts';
 import { sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 
 // The clinic admin's configuration pages: every change goes through the admin API, versioned,
@@ -36,6 +36,7 @@ async function start() {
 const stored = async (p: TestPipeline) =>
   (await p.db.query<{ version: number; document: Record<string, unknown> }>("SELECT version, document FROM clinic_configs WHERE clinic_id = 'clinic-a'"))[0]!;
 const unescape = (body: string) => body.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const formType = { 'content-type': 'application/x-www-form-urlencoded' };
 const textarea = (body: string) => unescape(/<textarea[^>]*>([\s\S]*?)<\/textarea>/.exec(body)?.[1] ?? '');
 
 describe('console configuration pages', () => {
@@ -142,13 +143,22 @@ describe('console configuration pages', () => {
     expect(await stored(p)).toMatchObject({ version: before.version + 1, document: { templates: JSON.parse(wording) } });
   });
 
-  it('records a change made from the console in the access audit as the admin who made it', async () => {
+  it('records a change made from the console in the access audit as the admin who made it, from their address', async () => {
     const p = await start();
-    const asAdmin = await consoleBrowser(p, admin);
-    expect((await asAdmin.post('/console/clinic/contacts', { name: 'Charge nurse', phone: '+15550003333' }, '/console/clinic/contacts')).statusCode).toBe(303);
-    const entries = await p.db.query<{ actor: string; role: string; outcome: string; clinic_id: string | null }>(
-      "SELECT actor, role, outcome, clinic_id FROM access_audit WHERE action = 'admin.change'");
-    expect(entries).toEqual([{ actor: 'ana.admin', role: 'admin', outcome: 'allowed', clinic_id: 'clinic-a' }]);
+    const server = p.server!;
+    const remoteAddress = '203.0.113.9';
+    const signInPage = await server.inject({ method: 'GET', url: '/console/sign-in', remoteAddress });
+    const signedIn = await server.inject({ method: 'POST', url: '/console/sign-in', remoteAddress, headers: { ...formType, cookie: cookiePair(signInPage.headers['set-cookie'], 'aftercare_csrf') ?? '' },
+      payload: new URLSearchParams({ _csrf: csrfField(signInPage.body), ...admin }).toString() });
+    const session = cookiePair(signedIn.headers['set-cookie'], 'aftercare_staff') ?? '';
+    const page = await server.inject({ method: 'GET', url: '/console/clinic/contacts', remoteAddress, headers: { cookie: session } });
+    const cookie = [session, cookiePair(page.headers['set-cookie'], 'aftercare_csrf')].join('; ');
+    const added = await server.inject({ method: 'POST', url: '/console/clinic/contacts', remoteAddress, headers: { ...formType, cookie },
+      payload: new URLSearchParams({ _csrf: csrfField(page.body), name: 'Charge nurse', phone: '+15550003333' }).toString() });
+    expect(added.statusCode).toBe(303);
+    const entries = await p.db.query<{ actor: string; role: string; outcome: string; clinic_id: string | null; client_address: string | null }>(
+      "SELECT actor, role, outcome, clinic_id, client_address FROM access_audit WHERE action = 'admin.change'");
+    expect(entries).toEqual([{ actor: 'ana.admin', role: 'admin', outcome: 'allowed', clinic_id: 'clinic-a', client_address: remoteAddress }]);
   });
 
   it('shows a new API key once, which then works on the API until it is revoked', async () => {

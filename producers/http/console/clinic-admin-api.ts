@@ -24,6 +24,8 @@ export async function callAdminApi(app: FastifyInstance, req: FastifyRequest, wh
   const res = await app.inject({
     method: call.method,
     url: `/v1/admin/clinics/${encodeURIComponent(who.clinic.id)}/${call.path}`,
+    // The admin's own address, so the rate limit and the access audit see them, not the server itself.
+    remoteAddress: req.ip,
     // The console's header is what lets a session cookie change anything (admin-auth.ts).
     headers: { cookie: req.headers.cookie ?? '', 'x-aftercare-console': '1', ...(call.payload === undefined ? {} : { 'content-type': 'application/json' }) },
     // Serialized here, so any JSON the admin typed (even `null` or a number) reaches the API as typed.
