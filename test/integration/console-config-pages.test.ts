@@ -78,6 +78,10 @@ describe('console configuration pages', () => {
     expect(moved.statusCode).toBe(303);
     const ladder = (await stored(p)).document.escalation as { contacts: Array<{ name: string }> };
     expect(ladder.contacts.map((c) => c.name)).toEqual(['Charge nurse', 'On-call nurse']);
+    // A page opened before the move names the rung it saw; the rung now holds someone else, so nothing moves.
+    const stale = await asAdmin.post('/console/clinic/contacts/1/up', { name: 'Charge nurse' }, '/console/clinic/contacts');
+    expect(stale.statusCode).toBe(400);
+    expect(stale.body).toContain('The ladder changed since this page was opened');
     const page = await asAdmin.get('/console/clinic/contacts');
     expect(page.body.indexOf('Charge nurse')).toBeLessThan(page.body.indexOf('On-call nurse'));
 
@@ -175,6 +179,7 @@ describe('console configuration pages', () => {
 
     const list = await asAdmin.get('/console/clinic/keys');
     expect(list.body).toContain('ehr-bridge');
+    expect(list.body).toContain('by ana.admin (console)');
     expect(list.body).not.toContain(key);
     const keyId = /href="\/console\/clinic\/keys\/([^/"]+)\/revoke"/.exec(list.body)?.[1] ?? '';
     const confirm = await asAdmin.get(`/console/clinic/keys/${keyId}/revoke`);

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { callAdminApi, problemNotice, problemStatus, readAdminApi, savedNotice, type ConsoleProblem } from './clinic-admin-api.ts';
 import { clinicNav } from './clinic-nav.ts';
+import { actorWords } from './clinic-versions-page.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { clinicTime } from './layout.ts';
@@ -22,7 +23,7 @@ const createForm = z.object({
   scope: z.enum(['clinic', 'admin']).catch('clinic'),
   expires: z.string().trim().max(20).default(''),
 });
-const keyParams = z.object({ keyId: z.string().max(100) });
+const keyParams = z.object({ keyId: z.string().max(100).catch('') });
 const savedQuery = z.object({ saved: z.literal('revoked').optional().catch(undefined) });
 
 interface KeysView {
@@ -55,7 +56,7 @@ ${v.keys.length === 0 ? html`<p>No keys.</p>` : html`<table>
   <tbody>${v.keys.map((k) => html`<tr>
     <td data-label="Name">${k.name}</td>
     <td data-label="Scope">${k.scope}</td>
-    <td data-label="Created">${clinicTime(k.createdAt, v.zone)}${k.createdBy ? ` by ${k.createdBy}` : ''}</td>
+    <td data-label="Created">${clinicTime(k.createdAt, v.zone)}${k.createdBy ? ` by ${actorWords(k.createdBy)}` : ''}</td>
     <td data-label="Last used">${k.lastUsedAt ? clinicTime(k.lastUsedAt, v.zone) : 'never'}</td>
     <td data-label="Expires">${k.expiresAt ? clinicTime(k.expiresAt, v.zone) : 'never'}</td>
     <td data-label="State">${keyState(k, v.zone, v.now)}</td>

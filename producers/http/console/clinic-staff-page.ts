@@ -78,7 +78,7 @@ ${edit && html`<h2>Add a staff member</h2>
 </form>`}`;
 }
 
-const usernameParam = z.object({ username: z.string().max(60) });
+const usernameParam = z.object({ username: z.string().max(60).catch('') });
 
 export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   const loadStaff = async (req: FastifyRequest, who: SignedInStaff) => (await readAdminApi(app, req, who, 'staff', staffSection)) ?? [];

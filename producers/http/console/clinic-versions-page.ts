@@ -17,7 +17,7 @@ const versionsAnswer = z.object({
 type Version = z.infer<typeof versionsAnswer>['versions'][number];
 
 // `staff:ana.admin` is a console user, `key:<name>` an admin key, `operator` the operator key.
-function actorWords(actor: string): string {
+export function actorWords(actor: string): string {
   if (actor.startsWith('staff:')) return `${actor.slice('staff:'.length)} (console)`;
   if (actor.startsWith('key:')) return `API key ${actor.slice('key:'.length)}`;
   return actor;
