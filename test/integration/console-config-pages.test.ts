@@ -62,6 +62,14 @@ describe('console configuration pages', () => {
     expect(reRoled.statusCode).toBe(303);
     expect((await asSam.get('/console')).body).toContain('Sam New (auditor)');
 
+    // The admin cannot lock themselves (and perhaps the clinic) out.
+    for (const url of ['/console/clinic/staff/ana.admin/role', '/console/clinic/staff/ana.admin/remove']) {
+      const self = await asAdmin.post(url, { role: 'nurse' }, '/console/clinic/staff');
+      expect(self.statusCode).toBe(400);
+      expect(self.body).toContain('You cannot change your own role or remove yourself here');
+    }
+    expect((await stored(p)).document.staff).toContainEqual(expect.objectContaining({ username: 'ana.admin', role: 'admin' }));
+
     const removed = await asAdmin.post('/console/clinic/staff/sam.new/remove', {}, '/console/clinic/staff');
     expect(removed.statusCode).toBe(303);
     expect((await asSam.get('/console')).headers.location).toBe('/console/sign-in');

@@ -22,12 +22,16 @@ const addForm = z.object({
 const roleForm = z.object({ role: staffRoleSchema });
 const savedQuery = z.object({ saved: z.enum(['added', 'role', 'removed']).optional().catch(undefined) });
 const minPassword = 8; // as `aftercare hash-password` asks
+// Not a rule of the configuration but of the console: the last clinic admin must not lock the clinic out in one click.
+const yourself: ConsoleProblem = { message: 'You cannot change your own role or remove yourself here; another clinic admin can.', fields: [] };
 
 const savedWords = { added: 'Staff member added: they can sign in now.', role: 'Role changed.', removed: 'Staff member removed: their sessions have ended.' } as const;
 const roles = Object.keys(roleWords) as StaffRole[];
 
 interface StaffView {
   staff: StaffEntry[];
+  /** The signed-in admin, whose own row offers no change. */
+  me: string;
   csrfToken?: string;
   problem?: ConsoleProblem;
   saved?: keyof typeof savedWords;
@@ -49,7 +53,7 @@ ${v.staff.length === 0 ? html`<p>No password accounts.</p>` : html`<table>
   <thead><tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Role</th>${edit && html`<th scope="col">Change</th>`}</tr></thead>
   <tbody>${v.staff.map((s) => html`<tr>
     <td data-label="Username">${s.username}</td><td data-label="Name">${s.name}</td><td data-label="Role">${roleWords[s.role ?? 'nurse']}</td>
-    ${edit && html`<td data-label="Change">
+    ${edit && (s.username === v.me ? html`<td data-label="Change">(you)</td>` : html`<td data-label="Change">
       <form method="post" action="/console/clinic/staff/${encodeURIComponent(s.username)}/role">
         <input type="hidden" name="_csrf" value="${edit}">
         <label for="role-${s.username}">New role for ${s.name}</label>
@@ -60,7 +64,7 @@ ${v.staff.length === 0 ? html`<p>No password accounts.</p>` : html`<table>
         <input type="hidden" name="_csrf" value="${edit}">
         <button class="quiet" type="submit">Remove ${s.name}</button>
       </form>
-    </td>`}
+    </td>`)}
   </tr>`)}</tbody>
 </table>`}
 ${edit && html`<h2>Add a staff member</h2>
@@ -82,10 +86,10 @@ const usernameParam = z.object({ username: z.string().max(60).catch('') });
 
 export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   const loadStaff = async (req: FastifyRequest, who: SignedInStaff) => (await readAdminApi(app, req, who, 'staff', staffSection)) ?? [];
-  const show = async (req: FastifyRequest, reply: FastifyReply, who: SignedInStaff, status: number, view: Omit<StaffView, 'staff' | 'csrfToken'>) => {
+  const show = async (req: FastifyRequest, reply: FastifyReply, who: SignedInStaff, status: number, view: Omit<StaffView, 'staff' | 'csrfToken' | 'me'>) => {
     const token = ctx.csrfToken(reply, who);
     const staff = await loadStaff(req, who);
-    const main = staffPage({ ...view, staff, csrfToken: can(who.staff.role, 'config.change') ? token : undefined });
+    const main = staffPage({ ...view, staff, me: who.staff.username, csrfToken: can(who.staff.role, 'config.change') ? token : undefined });
     return ctx.render(reply, status, { title: 'Staff', section: 'clinic', main, signedIn: { who, csrfToken: token } });
   };
   /** Saves the changed list through the admin API: a redirect on success, the page with the problem on failure. */
@@ -124,6 +128,7 @@ export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext)
     const who = signedInAdmin(req, reply);
     if (!who) return reply;
     const { username } = usernameParam.parse(req.params);
+    if (username === who.staff.username) return show(req, reply, who, 400, { problem: yourself });
     const form = roleForm.safeParse(req.body ?? {});
     const staff = await loadStaff(req, who);
     if (!form.success || !staff.some((s) => s.username === username))
@@ -135,6 +140,7 @@ export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext)
     const who = signedInAdmin(req, reply);
     if (!who) return reply;
     const { username } = usernameParam.parse(req.params);
+    if (username === who.staff.username) return show(req, reply, who, 400, { problem: yourself });
     const staff = await loadStaff(req, who);
     if (!staff.some((s) => s.username === username))
       return show(req, reply, who, 400, { problem: { message: `No staff member ${username} to remove.`, fields: [] } });
