@@ -40,8 +40,11 @@ export function authorizeAdmin(request: FastifyRequest, clinicId: string | undef
   if (key === undefined && clinicId !== undefined && access.consoleAdmin) {
     const admin = access.consoleAdmin(request, clinicId);
     // A cookie rides along with any cross-site form; a custom header cannot be sent cross-site without CORS, which this API never allows.
-    if (admin && (request.method === 'GET' || request.headers['x-aftercare-console'] === '1'))
+    if (admin && (request.method === 'GET' || request.headers['x-aftercare-console'] === '1')) {
+      // Named as the console names its staff in the access audit; without it the entry reads "anonymous".
+      request.auditActor = { actor: admin.username, role: 'admin', clinicId };
       return { actor: `staff:${admin.username}`, operator: false, clinicId };
+    }
   }
   if (key === undefined) throw new AftercareError('unauthenticated', 'Send the operator key or a clinic admin key as "Authorization: Bearer <key>".');
   const presented = createHash('sha256').update(key).digest();

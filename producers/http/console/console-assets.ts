@@ -22,6 +22,9 @@ a.button{display:inline-block;text-decoration:none}
 button.quiet{background:#fff;color:#0b4f9c}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input,textarea{font:inherit;width:100%;max-width:100%;padding:.5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff}
+select{font:inherit;min-height:2.75rem;max-width:100%;padding:.25rem .5rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff}
+.subnav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:0 0 1rem}
+.subnav a[aria-current]{font-weight:700}
 textarea{min-height:14rem;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
 .note{color:#4b5563}
 .notice{background:#fff;border:2px solid #1b1b1b;border-radius:.375rem;padding:.5rem .75rem}

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { callAdminApi, problemNotice, problemStatus, readAdminApi, savedNotice, type ConsoleProblem } from './clinic-admin-api.ts';
+import { clinicNav } from './clinic-nav.ts';
+import { diffSummary, dryRunAnswer, dryRunPreview, type ConfigDiff, type DryRunAnswer } from './config-preview.ts';
+import type { ConsoleContext } from './context.ts';
+import { html, type SafeHtml } from './html.ts';
+import { can, requireRole } from './roles.ts';
+import type { SignedInStaff } from './staff-session.ts';
+
+// Care plans and template wording are edited as their JSON, the shape the clinic file holds:
+// previewed through the admin API's dry run, then saved as a new version.
+
+const sections = {
+  plans: { title: 'Care plans', intro: 'Overrides of the session and cessation plans: each step, when it sends and how.' },
+  templates: { title: 'Message wording', intro: "The clinic's own wording of a template, per language; what it leaves out stays the shipped text." },
+} as const;
+type Section = keyof typeof sections;
+
+const editorForm = z.object({ document: z.string().max(60_000).default(''), action: z.enum(['preview', 'save']).catch('preview') });
+const savedQuery = z.object({ saved: z.coerce.number().int().min(1).optional().catch(undefined) });
+const savedVersion = z.object({ version: z.number(), diff: z.array(z.object({ path: z.string(), op: z.enum(['added', 'removed', 'changed']) })) });
+
+interface EditorView {
+  section: Section;
+  text: string;
+  csrfToken?: string;
+  problem?: ConsoleProblem;
+  preview?: DryRunAnswer;
+  saved?: { version: number; diff: ConfigDiff };
+}
+
+/** The section's JSON in a textarea, with Preview and Save; a refused text stays as typed. */
+export function editorPage(v: EditorView): SafeHtml {
+  const { title, intro } = sections[v.section];
+  return html`<h1>${title}</h1>
+${clinicNav(v.section)}
+<p>${intro}</p>
+${v.saved && html`${savedNotice(`Saved as configuration version ${v.saved.version}.`)}<h2>What changed</h2>${diffSummary(v.saved.diff)}`}
+${problemNotice(v.problem, 'editor-problem')}
+${v.csrfToken ? html`<form method="post" action="/console/clinic/${v.section}">
+  <input type="hidden" name="_csrf" value="${v.csrfToken}">
+  <label for="editor">${title} (JSON)</label>
+  <textarea id="editor" name="document" spellcheck="false" required${v.problem ? html` aria-describedby="editor-problem"` : ''}>${v.text}</textarea>
+  <p><button type="submit" name="action" value="preview">Preview</button> <button class="quiet" type="submit" name="action" value="save">Save</button></p>
+</form>` : html`<pre>${v.text}</pre>`}
+${v.preview && dryRunPreview(v.preview)}`;
+}
+
+export async function clinicPlansPage(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
+  const render = (reply: FastifyReply, who: SignedInStaff, status: number, view: Omit<EditorView, 'csrfToken'>) => {
+    const token = ctx.csrfToken(reply, who);
+    const main = editorPage({ ...view, csrfToken: can(who.staff.role, 'config.change') ? token : undefined });
+    return ctx.render(reply, status, { title: sections[view.section].title, section: 'clinic', main, signedIn: { who, csrfToken: token } });
+  };
+
+  for (const section of Object.keys(sections) as Section[]) {
+    app.get(`/clinic/${section}`, async (req, reply) => {
+      const who = ctx.staffOf(req, reply);
+      if (!who) return reply;
+      requireRole(who, 'config.view');
+      const current = await readAdminApi(app, req, who, section, z.unknown());
+      const version = savedQuery.parse(req.query ?? {}).saved;
+      const saved = version === undefined ? undefined : await readAdminApi(app, req, who, `versions/${version}`, savedVersion);
+      return render(reply, who, 200, { section, text: JSON.stringify(current ?? {}, null, 2), saved });
+    });
+
+    app.post(`/clinic/${section}`, { preHandler: app.csrfProtection }, async (req: FastifyRequest, reply) => {
+      const who = ctx.staffOf(req, reply);
+      if (!who) return reply;
+      requireRole(who, 'config.change');
+      const form = editorForm.parse(req.body ?? {});
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(form.document);
+      } catch (err) {
+        const problem = { message: 'This is not valid JSON; nothing was changed.', fields: [{ path: section, message: (err as Error).message }] };
+        return render(reply, who, 400, { section, text: form.document, problem });
+      }
+      const dryRun = form.action === 'preview';
+      const answer = await callAdminApi(app, req, who, { method: 'PUT', path: `${section}${dryRun ? '?dryRun=true' : ''}`, payload: parsed });
+      if (!answer.ok) return render(reply, who, problemStatus(answer), { section, text: form.document, problem: answer.problem });
+      if (dryRun) return render(reply, who, 200, { section, text: form.document, preview: dryRunAnswer.parse(answer.body) });
+      const { version } = savedVersion.pick({ version: true }).parse(answer.body);
+      return reply.redirect(`/console/clinic/${section}?saved=${version}`, 303);
+    });
+  }
+}
