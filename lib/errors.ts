@@ -5,6 +5,7 @@ export const errorCatalogue = {
   'forbidden': 403,
   'not-found': 404,
   'event-id-reused': 409,
+  'version-conflict': 412,
   'idempotency-key-in-use': 409,
   'idempotency-key-reused': 422,
   'body-too-large': 413,

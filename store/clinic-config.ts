@@ -1,3 +1,4 @@
+import { AftercareError } from '../lib/errors.ts';
 import { jsonDiff, type DiffEntry } from '../lib/json-diff.ts';
 import { syncSeedKey, revokeSeedKey } from './api-keys.ts';
 import { bumpConfigVersion } from './config-state.ts';
@@ -31,6 +32,8 @@ export interface SaveClinic {
   /** Who: `operator`, `key:<name>`, a staff username, `seed`, `import`. */
   actor: string;
   check: ConfigCheck;
+  /** `If-Match`: the version the writer read; another version in between refuses the write. */
+  expectedVersion?: number;
 }
 
 type Row = { clinic_id: string; version: number; document: Record<string, unknown>; updated_at: Date };
@@ -56,6 +59,9 @@ export function candidateDocuments(all: StoredClinic[], clinicId: string, docume
 
 async function saveIn(tx: Sql, all: StoredClinic[], change: SaveClinic): Promise<{ version: number; diff: DiffEntry[] }> {
   const before = all.find((c) => c.clinicId === change.clinicId);
+  const current = before?.version ?? 0;
+  if (change.expectedVersion !== undefined && change.expectedVersion !== current)
+    throw new AftercareError('version-conflict', `The configuration of ${change.clinicId} is at version ${current}, not ${change.expectedVersion}: read it again and make the change there; nothing was changed.`, { currentVersion: current });
   change.check(candidateDocuments(all, change.clinicId, change.document));
   const version = (before?.version ?? 0) + 1;
   const diff = jsonDiff(before?.document, change.document);

@@ -43,7 +43,7 @@ export type ChangeResult =
   | { dryRun: true; clinicId: string; version: number; diff: DiffEntry[]; preview: ConfigPreview };
 
 /** Validates a clinic's whole new document and saves it as its next version, or (dry) previews it. */
-export async function changeClinic(deps: ChangeDeps, change: { clinicId: string; document: unknown; actor: string; dryRun: boolean; create?: boolean }): Promise<ChangeResult> {
+export async function changeClinic(deps: ChangeDeps, change: { clinicId: string; document: unknown; actor: string; dryRun: boolean; create?: boolean; expectedVersion?: number }): Promise<ChangeResult> {
   const { clinicId, document } = change;
   if (!isDocument(document)) throw invalidConfig(documentFields(clinicProblems({ clinics: [document] }), 0));
   if (document.id !== undefined && document.id !== clinicId) throw invalidConfig([{ path: 'id', message: `expected "${clinicId}", the clinic being changed` }]);
@@ -66,7 +66,7 @@ export async function changeClinic(deps: ChangeDeps, change: { clinicId: string;
       preview: previewConfig(documents.map((d) => d.document), clinicId, deps.now?.() ?? new Date()),
     };
   }
-  const saved = await saveClinicVersion(deps.db, { clinicId, document, actor: change.actor, check });
+  const saved = await saveClinicVersion(deps.db, { clinicId, document, actor: change.actor, check, expectedVersion: change.expectedVersion });
   // The change is in force in this process at once; the others see the counter move within a poll.
   await deps.clinics.refresh?.();
   return { dryRun: false, clinicId, ...saved };

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { idSchema } from '../../core/events.ts';
 import { AftercareError } from '../../lib/errors.ts';
@@ -16,6 +16,34 @@ const dryRunSchema = z.object({ dryRun: z.enum(['true', 'false']).optional() });
 const versionSchema = z.coerce.number().int().min(1);
 
 const answer = (r: ChangeResult) => (r.dryRun ? r : { clinicId: r.clinicId, version: r.version, diff: r.diff });
+
+/** A version as an entity tag: `"v3"`. */
+const etagOf = (version: number) => `"v${version}"`;
+const ifMatchSchema = z.string().trim().regex(/^(W\/)?"v\d+"$/, 'expected an ETag of this API, such as "v3", or *');
+
+/** `If-Match` (RFC 9110): the version the client read, or undefined when it sent none (or `*`). */
+function ifMatchOf(req: FastifyRequest): number | undefined {
+  const header = req.headers['if-match'];
+  if (header === undefined || header.trim() === '*') return undefined;
+  const tag = parseOrThrow(ifMatchSchema, header, 'Invalid If-Match header');
+  return Number(tag.replace(/\D/g, ''));
+}
+
+/** Each write reads the document, changes it and saves it on condition that nobody saved in between; a lost race is read again. */
+const raceRetries = 3;
+async function changeRead<T>(read: () => Promise<StoredClinic>, write: (stored: StoredClinic) => Promise<T>, ifMatch: number | undefined): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await read();
+    if (ifMatch !== undefined && ifMatch !== stored.version)
+      throw new AftercareError('version-conflict', `The configuration of ${stored.clinicId} is at version ${stored.version}, not ${ifMatch}: read it again and make the change there; nothing was changed.`, { currentVersion: stored.version });
+    try {
+      return await write(stored);
+    } catch (err) {
+      if (ifMatch === undefined && attempt < raceRetries && err instanceof AftercareError && err.code === 'version-conflict') continue;
+      throw err;
+    }
+  }
+}
 
 function valueAt(document: Record<string, unknown>, path: readonly string[]): unknown {
   return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), document);
@@ -40,8 +68,15 @@ export async function adminClinics(api: FastifyInstance, deps: Pick<ServerDeps, 
     if (!stored) throw new AftercareError('not-found', `No clinic ${id}.`);
     return stored;
   };
-  const change = (req: FastifyRequest<ClinicParams>, clinicId: string, document: unknown, actor: string, create = false) =>
-    changeClinic(deps, { clinicId, document, actor, dryRun: dryRunOf(req), create });
+  const change = (req: FastifyRequest<ClinicParams>, clinicId: string, document: unknown, actor: string, create = false, expectedVersion?: number) =>
+    changeClinic(deps, { clinicId, document, actor, dryRun: dryRunOf(req), create, expectedVersion });
+  // A change of an existing clinic: on the version it was computed from, its answer tagged with the new one.
+  const changeExisting = async (req: FastifyRequest<ClinicParams>, reply: FastifyReply, actor: string, documentFrom: (stored: StoredClinic) => unknown) => {
+    const result = await changeRead(() => existing(req.params.clinicId),
+      (stored) => change(req, stored.clinicId, documentFrom(stored), actor, false, stored.version), ifMatchOf(req));
+    if (!result.dryRun) reply.header('etag', etagOf(result.version));
+    return answer(result);
+  };
 
   api.get('/v1/admin/clinics', { schema: adminSchemas.listClinics }, async (req) => {
     const who = authorizeAdmin(req, undefined);
@@ -58,35 +93,35 @@ export async function adminClinics(api: FastifyInstance, deps: Pick<ServerDeps, 
     return reply.status(result.dryRun ? 200 : 201).send(answer(result));
   });
 
-  api.get<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.getClinic }, async (req) => {
+  api.get<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.getClinic }, async (req, reply) => {
     authorizeAdmin(req, req.params.clinicId);
     const stored = await existing(req.params.clinicId);
+    reply.header('etag', etagOf(stored.version));
     return { id: stored.clinicId, version: stored.version, updatedAt: stored.updatedAt.toISOString(), document: stored.document };
   });
 
-  api.put<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.replaceClinic }, async (req) => {
+  api.put<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.replaceClinic }, async (req, reply) => {
     const who = authorizeAdmin(req, req.params.clinicId);
-    const stored = await existing(req.params.clinicId);
-    return answer(await change(req, stored.clinicId, req.body, who.actor));
+    return changeExisting(req, reply, who.actor, () => req.body);
   });
 
-  api.patch<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.patchClinic }, async (req) => {
+  api.patch<ClinicParams>('/v1/admin/clinics/:clinicId', { schema: adminSchemas.patchClinic }, async (req, reply) => {
     const who = authorizeAdmin(req, req.params.clinicId);
-    const stored = await existing(req.params.clinicId);
-    return answer(await change(req, stored.clinicId, mergePatch(stored.document, req.body ?? {}), who.actor));
+    return changeExisting(req, reply, who.actor, (stored) => mergePatch(stored.document, req.body ?? {}));
   });
 
   for (const section of Object.keys(clinicSections) as ClinicSection[]) {
     const { path } = clinicSections[section];
     const schemas = sectionSchemas(section);
-    api.get<ClinicParams>(`/v1/admin/clinics/:clinicId/${section}`, { schema: schemas.get }, async (req) => {
+    api.get<ClinicParams>(`/v1/admin/clinics/:clinicId/${section}`, { schema: schemas.get }, async (req, reply) => {
       authorizeAdmin(req, req.params.clinicId);
-      return valueAt((await existing(req.params.clinicId)).document, path) ?? null;
-    });
-    api.put<ClinicParams>(`/v1/admin/clinics/:clinicId/${section}`, { schema: schemas.put }, async (req) => {
-      const who = authorizeAdmin(req, req.params.clinicId);
       const stored = await existing(req.params.clinicId);
-      return answer(await change(req, stored.clinicId, withValueAt(stored.document, path, req.body), who.actor));
+      reply.header('etag', etagOf(stored.version));
+      return valueAt(stored.document, path) ?? null;
+    });
+    api.put<ClinicParams>(`/v1/admin/clinics/:clinicId/${section}`, { schema: schemas.put }, async (req, reply) => {
+      const who = authorizeAdmin(req, req.params.clinicId);
+      return changeExisting(req, reply, who.actor, (stored) => withValueAt(stored.document, path, req.body));
     });
   }
 

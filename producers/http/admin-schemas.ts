@@ -12,6 +12,9 @@ const auth = 'Takes the operator key (every clinic) or a clinic key of scope `ad
 const object = (description: string) => ({ description, type: 'object', additionalProperties: true }) as const;
 const change = (description: string) => object(`${description} With \`dryRun=true\`: \`{ dryRun, version, diff, preview }\` and nothing changes.`);
 const fails = errors(400, 401, 403, 404, 413, 422, 429, 500, 503);
+// A write may carry `If-Match` with the ETag its GET answered; 412 when another version came in between.
+const writeFails = errors(400, 401, 403, 404, 412, 413, 422, 429, 500, 503);
+const conditional = ' Send `If-Match` with the ETag (`"v3"`) of what you read, and a change saved in between is refused (412) instead of overwritten.';
 
 export const clinicSections = {
   staff: { path: ['staff'], title: 'staff' },
@@ -29,8 +32,8 @@ export function sectionSchemas(section: ClinicSection): { get: FastifySchema; pu
   return {
     get: { tags: ['Admin'], operationId: `getClinic${sectionOp(section)}`, summary: `A clinic's ${title}`, description: auth,
       params: required({ clinicId }), response: { 200: object(`The clinic's ${title}, as in its document.`), ...fails } },
-    put: { tags: ['Admin'], operationId: `replaceClinic${sectionOp(section)}`, summary: `Replace a clinic's ${title}`, description: `${auth} Validated as the clinic file is; a new version.`,
-      params: required({ clinicId }), querystring: dryRun, body: { description: `The new ${title}.` }, response: { 200: change('The new version and what changed.'), ...fails } },
+    put: { tags: ['Admin'], operationId: `replaceClinic${sectionOp(section)}`, summary: `Replace a clinic's ${title}`, description: `${auth} Validated as the clinic file is; a new version.${conditional}`,
+      params: required({ clinicId }), querystring: dryRun, body: { description: `The new ${title}.` }, response: { 200: change('The new version and what changed.'), ...writeFails } },
   };
 }
 
@@ -40,10 +43,10 @@ export const adminSchemas: Record<string, FastifySchema> = {
     querystring: dryRun, body: object('A clinic document.'), response: { 201: object('`{ clinicId, version: 1, diff }`'), 200: change('A dry run.'), ...fails } },
   getClinic: { tags: ['Admin'], operationId: 'getClinic', summary: "A clinic's configuration", description: auth,
     params: required({ clinicId }), response: { 200: object('`{ id, version, updatedAt, document }`'), ...fails } },
-  replaceClinic: { tags: ['Admin'], operationId: 'replaceClinic', summary: "Replace a clinic's configuration", description: `${auth} Validated as the clinic file is; a new version.`,
-    params: required({ clinicId }), querystring: dryRun, body: object('The whole clinic document.'), response: { 200: change('The new version and what changed.'), ...fails } },
-  patchClinic: { tags: ['Admin'], operationId: 'patchClinic', summary: "Change part of a clinic's configuration", description: `${auth} An RFC 7386 merge patch (\`null\` removes a field).`,
-    params: required({ clinicId }), querystring: dryRun, body: object('A merge patch of the clinic document.'), response: { 200: change('The new version and what changed.'), ...fails } },
+  replaceClinic: { tags: ['Admin'], operationId: 'replaceClinic', summary: "Replace a clinic's configuration", description: `${auth} Validated as the clinic file is; a new version.${conditional}`,
+    params: required({ clinicId }), querystring: dryRun, body: object('The whole clinic document.'), response: { 200: change('The new version and what changed.'), ...writeFails } },
+  patchClinic: { tags: ['Admin'], operationId: 'patchClinic', summary: "Change part of a clinic's configuration", description: `${auth} An RFC 7386 merge patch (\`null\` removes a field).${conditional}`,
+    params: required({ clinicId }), querystring: dryRun, body: object('A merge patch of the clinic document.'), response: { 200: change('The new version and what changed.'), ...writeFails } },
   listVersions: { tags: ['Admin'], operationId: 'listClinicVersions', summary: "A clinic's configuration versions", description: `${auth} Newest first; each diff lists the paths changed, never values.`,
     params: required({ clinicId }), response: { 200: object('`{ versions: [{ version, actor, at, diff }] }`'), ...fails } },
   getVersion: { tags: ['Admin'], operationId: 'getClinicVersion', summary: 'One configuration version', description: auth,

@@ -17,6 +17,7 @@ const codeMeaning: Record<ErrorCode, string> = {
   'forbidden': "The key belongs to another clinic than the event's `clinicId`; for webhooks, a missing or wrong signature.",
   'not-found': "No such route, patient or escalation at your clinic (another clinic's look the same).",
   'event-id-reused': 'This event id was already accepted with different content: a new event needs a new id.',
+  'version-conflict': "`If-Match` named a version of the clinic's configuration that is no longer the current one: read it again (its `ETag`) and make the change there.",
   'idempotency-key-in-use': 'A request with this `Idempotency-Key` is still being handled; retry after it answers.',
   'idempotency-key-reused': 'This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours.',
   'invalid-config': 'A clinic configuration the clinic file would refuse: `fields` names each problem by its path in the clinic document, with the same message.',

@@ -132,6 +132,38 @@ describe('the admin API', () => {
     expect((await admin('GET', '/v1/admin/clinics', undefined, 'not-a-key-anyone-has')).body.error.code).toBe('unauthenticated');
   });
 
+  it('refuses a write whose If-Match names a version that is no longer current, and tags each answer with its version', async () => {
+    const read = await p.server!.inject({ method: 'GET', url: '/v1/admin/clinics/clinic-a/quiet-hours', headers: { authorization: `Bearer ${operatorKey}` } });
+    const etag = String(read.headers.etag);
+    expect(etag).toMatch(/^"v\d+"$/);
+    const put = (headers: Record<string, string>, start: string) => p.server!.inject({ method: 'PUT', url: '/v1/admin/clinics/clinic-a/quiet-hours',
+      headers: { authorization: `Bearer ${operatorKey}`, ...headers }, payload: { start, end: '07:00' } });
+    const first = await put({ 'if-match': etag }, '21:30');
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).toBe(`"v${first.json().version}"`);
+    const stale = await put({ 'if-match': etag }, '23:00');
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json().error.code).toBe('version-conflict');
+    expect((await admin('GET', '/v1/admin/clinics/clinic-a/quiet-hours')).body).toEqual({ start: '21:30', end: '07:00' });
+    expect((await put({ 'if-match': 'v3' }, '23:00')).statusCode).toBe(400);
+    expect((await put({ 'if-match': '*' }, '21:45')).statusCode).toBe(200);
+  });
+
+  it('keeps both of two changes to different parts made at the same moment', async () => {
+    for (let round = 0; round < 5; round++) {
+      const start = `1${round}:30`;
+      const wording = `Eat light, {firstName} (${round}).`;
+      const [hours, templates] = await Promise.all([
+        admin('PUT', '/v1/admin/clinics/clinic-b/quiet-hours', { start, end: '08:00' }),
+        admin('PUT', '/v1/admin/clinics/clinic-b/templates', { 'light-meal': { en: { sms: wording } } }),
+      ]);
+      expect([hours.statusCode, templates.statusCode], JSON.stringify([hours.body, templates.body])).toEqual([200, 200]);
+      const document = (await admin('GET', '/v1/admin/clinics/clinic-b')).body.document;
+      expect(document.quietHours.start).toBe(start);
+      expect(document.templates['light-meal'].en.sms).toBe(wording);
+    }
+  });
+
   it('creates a clinic with no key of its own in the document: its keys are made through the admin API', async () => {
     const { apiKeySha256: _seed, ...keyless } = testClinic({ id: 'clinic-keyless', name: 'Keyless Clinic', smsNumbers: [] });
     expect((await admin('POST', '/v1/admin/clinics', keyless)).statusCode).toBe(201);

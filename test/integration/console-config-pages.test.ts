@@ -140,6 +140,27 @@ describe('console configuration pages', () => {
     expect(versions.body).toMatch(new RegExp(`<td data-label="Version">${before.version + 1}</td>\\s*<td data-label="Who">ana.admin \\(console\\)</td>`));
   });
 
+  it('refuses to save a plan over one another admin saved since the page was opened, keeping the text typed', async () => {
+    const p = await start();
+    const first = await consoleBrowser(p, admin);
+    const second = await consoleBrowser(p, admin);
+    const versionOn = (body: string) => /<input type="hidden" name="version" value="(\d+)">/.exec(body)?.[1] ?? '';
+    const opened = versionOn((await second.get('/console/clinic/plans')).body);
+    expect(opened).toBe(String((await stored(p)).version));
+
+    const theirs = JSON.stringify({ session: [{ key: 'light-meal', template: 'light-meal', after: 'PT3H' }] });
+    const firstSave = await first.post('/console/clinic/plans', { document: theirs, action: 'save', version: versionOn((await first.get('/console/clinic/plans')).body) }, '/console/clinic/plans');
+    expect(firstSave.statusCode).toBe(303);
+    const afterFirst = await stored(p);
+
+    const mine = JSON.stringify({ session: [{ key: 'light-meal', template: 'light-meal', after: 'PT4H' }] }, null, 2);
+    const refused = await second.post('/console/clinic/plans', { document: mine, action: 'save', version: opened }, '/console/clinic/plans');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Someone saved a newer version while you were editing');
+    expect(textarea(refused.body)).toBe(mine);
+    expect(await stored(p)).toEqual(afterFirst);
+  });
+
   it('words a template the clinic\'s way: the preview renders it with its segments, the save is the next version', async () => {
     const p = await start();
     const asAdmin = await consoleBrowser(p, admin);

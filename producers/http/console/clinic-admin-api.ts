@@ -12,7 +12,7 @@ export interface ConsoleProblem {
   fields: FieldError[];
 }
 
-export type AdminAnswer = { ok: true; status: number; body: unknown } | { ok: false; status: number; problem: ConsoleProblem };
+export type AdminAnswer = { ok: true; status: number; body: unknown; version?: number } | { ok: false; status: number; problem: ConsoleProblem };
 
 const errorAnswer = z.object({
   error: z.object({ message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() }),
@@ -20,14 +20,16 @@ const errorAnswer = z.object({
 
 /** `path` is inside the admin's own clinic: `staff`, `keys/key-1`, `plans?dryRun=true`. */
 export async function callAdminApi(app: FastifyInstance, req: FastifyRequest, who: SignedInStaff,
-  call: { method: 'GET' | 'PUT' | 'POST' | 'DELETE'; path: string; payload?: unknown }): Promise<AdminAnswer> {
+  call: { method: 'GET' | 'PUT' | 'POST' | 'DELETE'; path: string; payload?: unknown; ifMatch?: number }): Promise<AdminAnswer> {
   const res = await app.inject({
     method: call.method,
     url: `/v1/admin/clinics/${encodeURIComponent(who.clinic.id)}/${call.path}`,
     // The admin's own address, so the rate limit and the access audit see them, not the server itself.
     remoteAddress: req.ip,
     // The console's header is what lets a session cookie change anything (admin-auth.ts).
-    headers: { cookie: req.headers.cookie ?? '', 'x-aftercare-console': '1', ...(call.payload === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { cookie: req.headers.cookie ?? '', 'x-aftercare-console': '1', ...(call.payload === undefined ? {} : { 'content-type': 'application/json' }),
+      // The version the page was made from: a change saved by someone else meanwhile is refused, not overwritten.
+      ...(call.ifMatch === undefined ? {} : { 'if-match': `"v${call.ifMatch}"` }) },
     // Serialized here, so any JSON the admin typed (even `null` or a number) reaches the API as typed.
     ...(call.payload === undefined ? {} : { payload: JSON.stringify(call.payload) }),
   });
@@ -37,7 +39,8 @@ export async function callAdminApi(app: FastifyInstance, req: FastifyRequest, wh
   } catch {
     body = null;
   }
-  if (res.statusCode < 400) return { ok: true, status: res.statusCode, body };
+  const etag = /^"v(\d+)"$/.exec(String(res.headers.etag ?? ''));
+  if (res.statusCode < 400) return { ok: true, status: res.statusCode, body, ...(etag ? { version: Number(etag[1]) } : {}) };
   const error = errorAnswer.safeParse(body).data?.error;
   const message = error?.message ?? (res.statusCode >= 500 ? 'Something went wrong; nothing was changed. Try again in a moment.' : 'The change was refused.');
   return { ok: false, status: res.statusCode, problem: { message, fields: error?.fields ?? [] } };

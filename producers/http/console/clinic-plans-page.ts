@@ -17,13 +17,16 @@ const sections = {
 } as const;
 type Section = keyof typeof sections;
 
-const editorForm = z.object({ document: z.string().max(60_000).default(''), action: z.enum(['preview', 'save']).catch('preview') });
+const editorForm = z.object({ document: z.string().max(60_000).default(''), action: z.enum(['preview', 'save']).catch('preview'),
+  version: z.coerce.number().int().min(1).optional().catch(undefined) });
 const savedQuery = z.object({ saved: z.coerce.number().int().min(1).optional().catch(undefined) });
 const savedVersion = z.object({ version: z.number(), diff: z.array(z.object({ path: z.string(), op: z.enum(['added', 'removed', 'changed']) })) });
 
 interface EditorView {
   section: Section;
   text: string;
+  /** The configuration version the text was read from; saving it over a newer one is refused. */
+  version?: number;
   csrfToken?: string;
   problem?: ConsoleProblem;
   preview?: DryRunAnswer;
@@ -40,6 +43,7 @@ ${v.saved && html`${savedNotice(`Saved as configuration version ${v.saved.versio
 ${problemNotice(v.problem, 'editor-problem')}
 ${v.csrfToken ? html`<form method="post" action="/console/clinic/${v.section}">
   <input type="hidden" name="_csrf" value="${v.csrfToken}">
+  ${v.version !== undefined && html`<input type="hidden" name="version" value="${String(v.version)}">`}
   <label for="editor">${title} (JSON)</label>
   <textarea id="editor" name="document" spellcheck="false" required${v.problem ? html` aria-describedby="editor-problem"` : ''}>${v.text}</textarea>
   <p><button type="submit" name="action" value="preview">Preview</button> <button class="quiet" type="submit" name="action" value="save">Save</button></p>
@@ -59,10 +63,11 @@ export async function clinicPlansPage(app: FastifyInstance, ctx: ConsoleContext)
       const who = ctx.staffOf(req, reply);
       if (!who) return reply;
       requireRole(who, 'config.view');
-      const current = await readAdminApi(app, req, who, section, z.unknown());
-      const version = savedQuery.parse(req.query ?? {}).saved;
-      const saved = version === undefined ? undefined : await readAdminApi(app, req, who, `versions/${version}`, savedVersion);
-      return render(reply, who, 200, { section, text: JSON.stringify(current ?? {}, null, 2), saved });
+      const current = await callAdminApi(app, req, who, { method: 'GET', path: section });
+      if (!current.ok) throw new Error(`admin API read of ${section} answered ${current.status}`);
+      const savedAs = savedQuery.parse(req.query ?? {}).saved;
+      const saved = savedAs === undefined ? undefined : await readAdminApi(app, req, who, `versions/${savedAs}`, savedVersion);
+      return render(reply, who, 200, { section, text: JSON.stringify(current.body ?? {}, null, 2), version: current.version, saved });
     });
 
     app.post(`/clinic/${section}`, { preHandler: app.csrfProtection }, async (req: FastifyRequest, reply) => {
@@ -75,12 +80,17 @@ export async function clinicPlansPage(app: FastifyInstance, ctx: ConsoleContext)
         parsed = JSON.parse(form.document);
       } catch (err) {
         const problem = { message: 'This is not valid JSON; nothing was changed.', fields: [{ path: section, message: (err as Error).message }] };
-        return render(reply, who, 400, { section, text: form.document, problem });
+        return render(reply, who, 400, { section, text: form.document, version: form.version, problem });
       }
       const dryRun = form.action === 'preview';
-      const answer = await callAdminApi(app, req, who, { method: 'PUT', path: `${section}${dryRun ? '?dryRun=true' : ''}`, payload: parsed });
-      if (!answer.ok) return render(reply, who, problemStatus(answer), { section, text: form.document, problem: answer.problem });
-      if (dryRun) return render(reply, who, 200, { section, text: form.document, preview: dryRunAnswer.parse(answer.body) });
+      const answer = await callAdminApi(app, req, who, { method: 'PUT', path: `${section}${dryRun ? '?dryRun=true' : ''}`, payload: parsed,
+        ...(dryRun ? {} : { ifMatch: form.version }) });
+      if (!answer.ok && answer.status === 412) {
+        const problem = { message: 'Someone saved a newer version while you were editing; nothing was changed. Your text is below: open this page again to see theirs, then make your change there.', fields: [] };
+        return render(reply, who, 409, { section, text: form.document, version: form.version, problem });
+      }
+      if (!answer.ok) return render(reply, who, problemStatus(answer), { section, text: form.document, version: form.version, problem: answer.problem });
+      if (dryRun) return render(reply, who, 200, { section, text: form.document, version: form.version, preview: dryRunAnswer.parse(answer.body) });
       const { version } = savedVersion.pick({ version: true }).parse(answer.body);
       return reply.redirect(`/console/clinic/${section}?saved=${version}`, 303);
     });
