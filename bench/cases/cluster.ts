@@ -6,7 +6,8 @@ import { benchClinic, futurePlan, futureStepsPerEvent, sessionEvent } from '../c
 import { newTag, openBenchService, type BenchContext } from '../harness.ts';
 import { flushMasters, keySpread, keysOnMasters, type MasterKeys } from '../key-spread.ts';
 import type { BenchOptions } from '../options.ts';
-import { runPool, waitUntil } from '../pool.ts';
+import { countSteps, eventsExpanded } from '../library-schedule.ts';
+import { runPool } from '../pool.ts';
 import { round } from '../stats.ts';
 
 const clinicIds = Array.from({ length: 100 }, (_, i) => `clinic-${String(i).padStart(3, '0')}`);
@@ -34,19 +35,15 @@ async function productLoad(ctx: BenchContext, cluster: RedisCluster, partitions:
     const endedAt = new Date().toISOString();
     const events = clinicIds.length * eventsPerClinic;
     const messages = events * futureStepsPerEvent;
-    const { queues } = bs.service;
     const t0 = performance.now();
     await runPool(events, 50, async (i) => {
       const accepted = await bs.service.accept(sessionEvent(run, i, endedAt, clinicIds[i % clinicIds.length]));
       if (accepted.duplicate) throw new Error(`event ${accepted.eventId} was a duplicate`);
     });
-    await waitUntil('every step job delayed on its partition', async () => {
-      const counts = await Promise.all(queues.stepPartitions.map((q) => q.getDelayedCount()));
-      const n = counts.reduce((a, b) => a + b, 0);
-      return n >= messages || `${n} of ${messages}`;
-    }, 600_000);
+    await eventsExpanded(bs, 600_000);
     const ms = performance.now() - t0;
-    await waitUntil('event queue drained', async () => (await queues.events.getJobCountByTypes('wait', 'active', 'delayed')) === 0, 60_000);
+    const written = await countSteps(bs, 'scheduled');
+    if (written !== messages) throw new Error(`cluster: ${written} step rows for ${messages} messages`);
     return { partitions, messages, messagesPerSecond: round((messages / ms) * 1000), ...perMaster(await keysOnMasters(cluster.ports)) };
   } finally {
     await bs.dispose();

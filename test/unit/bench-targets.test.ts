@@ -68,6 +68,14 @@ describe('bench targets', () => {
     expect(g(10.5).measuredAt).toBeUndefined();
   });
 
+  it('judges the realistic mix\'s growth from a tenth of the horizon size apart from the like-for-like series', () => {
+    const h = (timeRatio: number, to: number) => rowOf(evaluate({ horizon: { growth: { from: to / 10, to, sizeRatio: 10, timeRatio, rawTimeRatio: 9.8 } } }), 'growth, realistic mix');
+    expect(h(10.4, 1_000_000)).toMatchObject({ verdict: 'met' });
+    expect(h(10.4, 1_000_000).measuredAt).toBeUndefined();
+    expect(h(11, 1_000_000).verdict).toBe('missed');
+    expect(h(10.4, 10_000)).toMatchObject({ verdict: 'met', measuredAt: 10_000, setAt: 1_000_000 });
+  });
+
   it('judges the rate limit against the limit the run used', () => {
     const l = (busiest: number) => rowOf(evaluate({ 'rate-limit': { limitPerSecond: 20, busiestSlidingWindow: busiest, meanShareOfLimit: 0.96 } }), 'rate limit').verdict;
     expect(l(20)).toBe('met');
