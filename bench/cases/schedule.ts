@@ -58,12 +58,19 @@ async function round1(ctx: BenchContext, events: number): Promise<ScheduleRun> {
   }
 }
 
+interface HorizonRun {
+  messagesPerSecond: number;
+  rawAddsPerSecond: number;
+  ratio: number;
+  delayedJobs: number;
+}
+
 /**
  * One round at the default SCHEDULE_HORIZON (PT1H) with the realistic mix: raw delayed adds of as
  * many messages, then the mix through the library path until every step is in PostgreSQL (those
  * due within the hour also delayed in Redis).
  */
-async function horizonRound(ctx: BenchContext, pairs: number): Promise<{ messagesPerSecond: number; rawAddsPerSecond: number; ratio: number; delayedJobs: number }> {
+async function horizonRound(ctx: BenchContext, pairs: number): Promise<HorizonRun> {
   const messages = pairs * messagesPerPair;
   const raw = openRawQueue(ctx.redisUrl);
   const rawRun = await rawAddDelayed(raw, messages, 3_600_000).finally(() => raw.close());
@@ -88,7 +95,7 @@ export async function scheduleCase(ctx: BenchContext, opts: BenchOptions): Promi
   // About as many messages as the like-for-like rounds, as session and cessation pairs.
   const pairs = Math.ceil((events * futureStepsPerEvent) / messagesPerPair);
   await horizonRound(ctx, Math.ceil(pairs / 4)); // warm-up
-  const horizonRuns = [];
+  const horizonRuns: HorizonRun[] = [];
   for (let r = 0; r < opts.repeats; r++) horizonRuns.push(await horizonRound(ctx, pairs));
   const h = medians(horizonRuns);
   return {
