@@ -17,13 +17,13 @@ export const futureStepsPerEvent = futurePlan.length;
 export const duePlan: CarePlanStepInput[] = [{ key: 'no-driving', template: 'no-driving', after: 'PT0S', quietHours: 'ignore', grace: 'PT1H' }];
 
 /** The bench clinic: quiet hours off (start == end) so no step moves, short plans given by the case. */
-export function benchClinic(session: CarePlanStepInput[]): ClinicInput {
+export function benchClinic(session: CarePlanStepInput[], id = benchClinicId): ClinicInput {
   return {
-    id: benchClinicId,
+    id,
     name: 'Bench Clinic',
     phone: '+15550001111',
     timezone: 'America/Denver',
-    apiKeySha256: createHash('sha256').update(benchApiKey).digest('hex'),
+    apiKeySha256: createHash('sha256').update(`bench-key-${id}`).digest('hex'),
     quietHours: { start: '00:00', end: '00:00' },
     escalation: { contacts: [{ name: 'On-call nurse', phone: '+15550002222', email: 'oncall@example.org' }] },
     plans: { session },
@@ -31,11 +31,11 @@ export function benchClinic(session: CarePlanStepInput[]): ClinicInput {
 }
 
 /** A session.completed event for patient `i` of a run; ids are unique per run tag. */
-export function sessionEvent(run: string, i: number, endedAt: string): Record<string, unknown> {
+export function sessionEvent(run: string, i: number, endedAt: string, clinicId = benchClinicId): Record<string, unknown> {
   return {
     type: 'session.completed',
     id: `evt-${run}-${i}`,
-    clinicId: benchClinicId,
+    clinicId,
     patient: {
       id: `p-${run}-${i}`, firstName: 'Sam', phone: '+15551234567', email: 'sam@example.org',
       timezone: 'America/Denver', locale: 'en', channel: 'sms', smsConsent: true,

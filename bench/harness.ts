@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { resolveClinics } from '../config/clinics.ts';
+import { resolveClinics, type ClinicInput } from '../config/clinics.ts';
 import { loadEnv, type Env } from '../config/env.ts';
 import type { CarePlanStepInput } from '../core/care-plan.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
@@ -98,16 +98,16 @@ export interface BenchService {
   dispose(): Promise<void>;
 }
 
-/** The whole service in this process on a fresh schema and key prefix, with the bench clinic. */
+/** The whole service in this process on a fresh schema and key prefix, with the bench clinic (or `clinics`). */
 export async function openBenchService(
   ctx: BenchContext,
-  o: { role: Role; plan: CarePlanStepInput[]; vars?: Record<string, string>; env?: Partial<Env>; tag?: string },
+  o: { role: Role; plan: CarePlanStepInput[]; vars?: Record<string, string>; env?: Partial<Env>; tag?: string; clinics?: ClinicInput[] },
 ): Promise<BenchService> {
   const tag = o.tag ?? newTag();
   const env = { ...benchEnv(ctx, tag, o.vars), ...o.env };
   const schema = env.DATABASE_SCHEMA;
   ctx.schemas.add(schema);
-  const service = await openService({ env, role: o.role, log: ctx.log, clinics: resolveClinics({ clinics: [benchClinic(o.plan)] }), dbSchema: schema });
+  const service = await openService({ env, role: o.role, log: ctx.log, clinics: resolveClinics({ clinics: o.clinics ?? [benchClinic(o.plan)] }), dbSchema: schema });
   return {
     service,
     tag,

@@ -1,4 +1,4 @@
-export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth', 'classify', 'horizon'] as const;
+export const caseNames = ['schedule', 'schedule-http', 'dispatch', 'cancel', 'memory', 'rate-limit', 'growth', 'classify', 'horizon', 'cluster'] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,8 @@ export interface BenchOptions {
     horizonMessages: number;
     growthMessages: number[];
     rateLimit: { perSecond: number; messages: number; workers: number };
+    /** Session events per clinic of the 100-clinic load on the 3-master cluster (cluster case). */
+    clusterEventsPerClinic: number;
   };
 }
 
@@ -65,6 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       horizonMessages: quick ? 10_000 : full ? 1_000_000 : 100_000,
       growthMessages: quick ? [1_000, 10_000] : full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000],
       rateLimit: { perSecond: 20, messages: quick ? 100 : 200, workers: 2 },
+      clusterEventsPerClinic: quick ? 10 : 50,
     },
   };
 }

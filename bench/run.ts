@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadEnv } from '../config/env.ts';
 import { cancelCase } from './cases/cancel.ts';
 import { classifyCase } from './cases/classify.ts';
+import { clusterCase } from './cases/cluster.ts';
 import { dispatchCase } from './cases/dispatch.ts';
 import { growthCase, memoryCase } from './cases/memory-growth.ts';
 import { horizonCase } from './cases/horizon.ts';
@@ -15,6 +16,7 @@ import { parseOptions, type BenchOptions, type CaseName } from './options.ts';
 import { startBenchRedis } from './redis-server.ts';
 import { countPgQueries } from './round-trips.ts';
 import { printTable } from './table.ts';
+import { evaluate } from './targets.ts';
 
 const runners: Record<CaseName, (ctx: BenchContext, opts: BenchOptions) => Promise<Record<string, unknown>>> = {
   schedule: scheduleCase,
@@ -26,6 +28,7 @@ const runners: Record<CaseName, (ctx: BenchContext, opts: BenchOptions) => Promi
   growth: growthCase,
   classify: classifyCase,
   horizon: horizonCase,
+  cluster: clusterCase,
 };
 
 async function main(): Promise<void> {
@@ -71,8 +74,10 @@ async function main(): Promise<void> {
       seconds: Math.round((Date.now() - started) / 1000),
       serviceLogProblems: loggedProblems(ctx).slice(0, 5),
       cases: results,
+      // Each row's target and whether this run's figures meet it (bench/targets.ts).
+      verdicts: evaluate(results),
     };
-    printTable(report.cases);
+    printTable(report.verdicts);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await stop();

@@ -4,7 +4,7 @@ import { cpuPer, type CpuTimes } from '../cpu-usage.ts';
 import { profilePhase } from '../profiler.ts';
 import { startTrips } from '../round-trips.ts';
 import { newTag, openBenchService, type BenchContext } from '../harness.ts';
-import { countSteps, scheduleThroughLibrary } from '../library-schedule.ts';
+import { countSteps, eventsExpanded, scheduleThroughLibrary } from '../library-schedule.ts';
 import type { BenchOptions } from '../options.ts';
 import { runPool, waitUntil } from '../pool.ts';
 import { openRawQueue, rawAddDelayed, rawRemoveGroups } from '../raw-bullmq.ts';
@@ -44,16 +44,14 @@ async function round1(ctx: BenchContext, plans: number): Promise<CancelRun> {
     let recordedMs = 0;
     const cancelAll = async () => {
       await runPool(plans, 50, (i) => bs.service.accept(cancelEvent(run, i)));
-      await waitUntil('every plan cancelled', async () => {
-        if (!recordedMs) {
-          const [row] = await bs.service.db.query<{ n: string }>(
-            `SELECT count(*)::text AS n FROM events WHERE type = 'plan.cancelled' AND expanded_at IS NOT NULL`);
-          if (Number(row?.n) < plans) return `${row?.n ?? 0} of ${plans} cancellations recorded`;
-          recordedMs = performance.now() - started;
-        }
-        const left = await bs.stepsDelayed();
-        return left === 0 || `${left} jobs left`;
+      await waitUntil('every cancellation recorded', async () => {
+        const [row] = await bs.service.db.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM events WHERE type = 'plan.cancelled' AND expanded_at IS NOT NULL`);
+        return Number(row?.n) >= plans || `${row?.n ?? 0} of ${plans} cancellations recorded`;
       }, 300_000);
+      recordedMs = performance.now() - started;
+      // Then their jobs removed: each cancellation's event job ends after its removes.
+      await eventsExpanded(bs, 300_000);
     };
     await profilePhase(ctx.profileDir, 'cancel', cancelAll);
     const ms = performance.now() - started;
@@ -84,8 +82,6 @@ export async function cancelCase(ctx: BenchContext, opts: BenchOptions): Promise
     recordedInPostgresPerSecond: round(m.recordedPerSecond),
     rawPlansPerSecond: round(m.rawPlansPerSecond),
     ratio: round(m.ratio, 3),
-    target: { plansPerSecond: 1_000 },
-    pass: m.plansPerSecond >= 1_000,
     ...lastProfile,
     runs: runs.map((r) => ({ plansPerSecond: round(r.plansPerSecond), raw: round(r.rawPlansPerSecond), ratio: round(r.ratio, 3) })),
   };

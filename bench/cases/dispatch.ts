@@ -99,14 +99,13 @@ export async function dispatchCase(ctx: BenchContext, opts: BenchOptions): Promi
     latenessP50Ms: m.p50Ms,
     latenessP99Ms: m.p99Ms,
     latenessMaxMs: m.maxMs,
+    // "All sent within 3 s" holds for a run only if it holds in every repeat.
+    latenessWorstMaxMs: Math.max(...runs.map((r) => r.maxMs!)),
     rawPerSecond: round(m.rawPerSecond!),
     rawLatenessP50Ms: m.rawP50Ms,
     rawLatenessP99Ms: m.rawP99Ms,
     rawLatenessMaxMs: m.rawMaxMs,
     ratio: round(m.ratio!, 3),
-    target: { ratio: 0.25, allSentWithinMs: 3_000 },
-    // The targets are set for 10,000 messages; a smaller (--quick) run reports figures only.
-    ...(count >= 10_000 ? { pass: m.ratio! >= 0.25 && runs.every((r) => r.maxMs! <= 3_000) } : { note: 'targets apply at 10,000 messages' }),
     // Of the last round, from the due instant until the last send: CPU by process and round trips.
     ...lastProfile,
     runs: runs.map((r) => ({ perSecond: round(r.perSecond!), maxMs: r.maxMs, raw: round(r.rawPerSecond!), ratio: round(r.ratio!, 3) })),

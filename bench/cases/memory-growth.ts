@@ -105,9 +105,6 @@ export async function memoryCase(ctx: BenchContext, opts: BenchOptions): Promise
     ...p,
     repeats: runs.length,
     redisRatioToRaw: round(p.redisBytesPerMessage / p.rawRedisBytesPerJob, 2),
-    target: { redisBytesPerMessage: 800, postgresBytesPerMessage: 1_024 },
-    // The targets are set at 100,000 messages (event streams are capped at 10,000 entries, so smaller runs pay more per message).
-    ...(p.messages >= 100_000 ? { pass: p.redisBytesPerMessage <= 800 && p.postgresBytesPerMessage <= 1_024 } : { note: 'targets apply at 100,000 messages' }),
   };
 }
 
@@ -131,7 +128,6 @@ export async function growthCase(ctx: BenchContext, opts: BenchOptions): Promise
   return {
     series: series.map(({ postgresBytesPerMessageByTable: _tables, redisBytesByPart: _parts, ...rest }) => rest),
     steps,
-    target: 'each 10x step costs at most 10.5x the time',
-    pass: steps.every((s) => s.timeRatio <= 1.05 * s.sizeRatio),
+    largest: series.at(-1)?.messages,
   };
 }
