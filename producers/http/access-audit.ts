@@ -2,7 +2,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import { z } from 'zod';
 import type { Clinics } from '../../config/clinics.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { appendAccess } from '../../store/access-audit.ts';
+import { groupCommit } from '../../lib/group-commit.ts';
+import { appendAccesses, type AccessRecord } from '../../store/access-audit.ts';
 import type { Db } from '../../store/db.ts';
 import { apiKeyOf, clinicOfKey } from './auth.ts';
 
@@ -68,6 +69,8 @@ const keyName = (clinics: Clinics, req: FastifyRequest) => {
  * is answered 503 instead: nobody sees patient data without a record of it.
  */
 export function accessAudit<L extends FastifyBaseLogger>(app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, L>, deps: { db: Db; clinics: Clinics; log: Logger; now?: () => Date }): void {
+  // Answers that leave together are recorded together: a chain's head is locked once per batch, not once per request.
+  const record = groupCommit((records: AccessRecord[]) => appendAccesses(deps.db, records), { maxBatch: 100 });
   app.addHook('onSend', async (req, reply, payload) => {
     const declared = req.routeOptions.config.audit;
     const action = req.auditAction ?? declared?.action;
@@ -78,7 +81,7 @@ export function accessAudit<L extends FastifyBaseLogger>(app: FastifyInstance<Ra
     if (!outcome) return payload;
     try {
       const patientId = outcome === 'allowed' || status === 404 ? ((await declared?.patient?.(req)) ?? null) : null;
-      await appendAccess(deps.db, {
+      await record({
         actor: who.actor, role: who.role, action, outcome, status, clinicId: who.clinicId,
         patientId, clientAddress: req.ip ?? null, at: deps.now?.() ?? new Date(),
       });
