@@ -77,8 +77,9 @@ export async function clinicApi(api: FastifyInstance, deps: Pick<ServerDeps, 'db
     return clinic;
   };
   const now = () => deps.now?.() ?? new Date();
+  const escalationIdOf = patientParam('id');
   const escalationPatient = async (req: FastifyRequest) => {
-    const e = await loadEscalation(deps.db, patientParam('id')(req) ?? '');
+    const e = await loadEscalation(deps.db, escalationIdOf(req) ?? '');
     return e && e.clinicId === req.clinic?.id ? e.patientId : undefined;
   };
   const accept = deps.accept ?? createAcceptor(deps);

@@ -79,7 +79,8 @@ export async function unsubscribeLinks(app: FastifyInstance, deps: UnsubscribeDe
   });
 
   // The patient themself, by the signed link: audited as the patient's own change.
-  const linkOf = (req: FastifyRequest) => read(z.object({ token: z.string() }).safeParse(req.params).data?.token ?? '')?.who;
+  const tokenParams = z.object({ token: z.string() });
+  const linkOf = (req: FastifyRequest) => read(tokenParams.safeParse(req.params).data?.token ?? '')?.who;
   const audit = { action: 'email.opt-out', patient: (req: FastifyRequest) => linkOf(req)?.patientId,
     actor: (req: FastifyRequest) => { const who = linkOf(req); return who && { actor: 'patient-link', role: 'patient', clinicId: who.clinicId }; } };
   app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: schemas.unsubscribe, config: { audit } }, async (req, reply) => {
