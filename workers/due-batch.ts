@@ -81,11 +81,13 @@ export async function sendDueSteps(deps: DispatcherDeps, batch: DueBatch): Promi
   };
   try {
     for (;;) {
+      const room = await batch.slots.take(pageSize);
+      // Looked at after the wait for slots: the worker may have begun closing meanwhile.
       if (batch.stopping()) {
+        batch.slots.give(room);
         result.interrupted = true;
         break;
       }
-      const room = await batch.slots.take(pageSize);
       let page: LoadedStep[];
       try {
         page = await claimDueSteps(deps.db, batch.dueAt, room, clinics);

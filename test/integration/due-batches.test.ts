@@ -149,6 +149,34 @@ describe('sends in batches', () => {
     expect((await stepStates(p)).every((s) => s.state === 'sent')).toBe(true);
   });
 
+  it('stops claiming when its worker closes, finishes what it claimed, and leaves the rest to the next worker', async () => {
+    pipeline = await startPipeline({ role: 'api', clinics });
+    const p = pipeline;
+    const dueAt = soon(2_000);
+    await planAt(p, 30, dueAt);
+    await waitFor('the instant', async () => Date.now() >= dueAt.getTime(), 30_000);
+    // Closing begins as the first step of the first page is sent, while the batch waits for slots.
+    let closing = false;
+    const store = batchedSendStore(p.db);
+    const sends = { ...store, markStepSent: async (...args: Parameters<typeof store.markStepSent>) => {
+      const moved = await store.markStepSent(...args);
+      closing = true;
+      return moved;
+    } };
+    const sender = () => sendDueSteps({ ...p, sends }, { dueAt, partition: 0, partitions: 1, slots: sendSlots(10), stopping: () => closing });
+    expect(await sender()).toEqual({ claimed: 10, alone: 0, interrupted: true });
+    const states = await stepStates(p);
+    expect(states.filter((s) => s.state === 'sent')).toHaveLength(10);
+    expect(states.filter((s) => s.state === 'scheduled')).toHaveLength(20);
+
+    closing = false;
+    const next = await sendDueSteps({ ...p, sends: batchedSendStore(p.db) }, { dueAt, partition: 0, partitions: 1, slots: sendSlots(50), stopping: () => false });
+    expect(next).toEqual({ claimed: 20, alone: 0, interrupted: false });
+    expect((await stepStates(p)).every((s) => s.state === 'sent')).toBe(true);
+    expect(new Set(p.outbox('sms').map((m) => m.messageId)).size).toBe(30);
+    expect(p.outbox('sms')).toHaveLength(30);
+  });
+
   it('still sends every step when Redis loses the alarm before the instant (the reconciler puts it back)', async () => {
     pipeline = await startPipeline({ role: 'api', clinics });
     const p = pipeline;
