@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
+import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveClinics, type ClinicInput } from '../../config/clinics.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { queueNames } from '../../lib/queues.ts';
+import { dueJobId, queueNames } from '../../lib/queues.ts';
 import { openService, type Service } from '../../service/index.ts';
 import { sendDueSteps, sendSlots } from '../../workers/due-batch.ts';
 import { expandEvents } from '../../workers/scheduler.ts';
@@ -41,9 +42,9 @@ async function planAt(p: TestPipeline, count: number, dueAt: Date): Promise<Arra
 }
 
 /** A worker process's service on the pipeline's schema and queues; `jobs` counts the steps queue's finished jobs by name. */
-async function startWorker(p: TestPipeline, env: Record<string, string> = {}): Promise<{ service: Service; jobs: Map<string, number> }> {
+async function startWorker(p: TestPipeline, env: Record<string, string> = {}, clinicInputs = clinics, now?: () => Date): Promise<{ service: Service; jobs: Map<string, number> }> {
   const quiet = new Writable({ write: (_c, _e, done) => done() });
-  const service = await openService({ env: { ...p.env, ...env }, role: 'worker', log: createLogger({ level: 'warn' }, quiet), clinics: resolveClinics({ clinics }), dbSchema: p.schema });
+  const service = await openService({ env: { ...p.env, ...env }, role: 'worker', log: createLogger({ level: 'warn' }, quiet), clinics: resolveClinics({ clinics: clinicInputs }), dbSchema: p.schema, now });
   services.push(service);
   const jobs = new Map<string, number>();
   const count = (key: string) => jobs.set(key, (jobs.get(key) ?? 0) + 1);
@@ -175,6 +176,31 @@ describe('sends in batches', () => {
     expect((await stepStates(p)).every((s) => s.state === 'sent')).toBe(true);
     expect(new Set(p.outbox('sms').map((m) => m.messageId)).size).toBe(30);
     expect(p.outbox('sms')).toHaveLength(30);
+  });
+
+  it('defers the steps of a batch that falls in quiet hours to one new instant, with one alarm for all of them', async () => {
+    // Quiet hours begin a minute or two from now; the worker's clock is already there when the steps fall due.
+    const start = DateTime.now().setZone('America/Denver').plus({ minutes: 2 }).startOf('minute');
+    const quietHours = { start: start.toFormat('HH:mm'), end: start.plus({ minutes: 5 }).toFormat('HH:mm') };
+    const quiet = [testClinic({ quietHours, plans: clinic.plans })];
+    pipeline = await startPipeline({ role: 'api', clinics: quiet });
+    const p = pipeline;
+    const dueAt = soon(2_000);
+    await planAt(p, 20, dueAt);
+    const ahead = start.toMillis() - Date.now() + 1_000;
+    await startWorker(p, {}, quiet, () => new Date(Date.now() + ahead));
+    await waitFor('20 steps deferred', async () => (await p.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM steps WHERE state = 'scheduled' AND due_at > $1", [dueAt]))[0]?.n === 20, 30_000);
+
+    const instants = await p.db.query<{ due_at: Date }>('SELECT DISTINCT due_at FROM steps');
+    expect(instants).toHaveLength(1);
+    const until = instants[0]!.due_at;
+    expect(DateTime.fromJSDate(until).setZone('America/Denver').toFormat('HH:mm')).toBe(quietHours.end);
+    const alarm = await p.queues.steps.getJob(dueJobId(until));
+    expect(alarm?.data).toEqual({ dueAt: until.toISOString() });
+    expect(await alarm?.isDelayed()).toBe(true);
+    expect(await p.queues.steps.getDelayedCount()).toBe(1);
+    expect(p.outbox('sms')).toHaveLength(0);
   });
 
   it('still sends every step when Redis loses the alarm before the instant (the reconciler puts it back)', async () => {
