@@ -159,19 +159,42 @@ export interface QueuedStep {
  */
 export async function enqueueSteps(queues: Queues, steps: QueuedStep[], now: Date): Promise<void> {
   if (steps.length === 0) return;
-  const byQueue = new Map<StepsQueue, Map<string, Parameters<StepsQueue['addBulk']>[0][number]>>();
+  const byQueue = new Map<StepsQueue, Map<string, StepsJob>>();
+  const dueNow: Array<{ queue: StepsQueue; alarm: StepsJob }> = [];
   for (const s of steps) {
     const queue = queues.stepsOf(s.clinicId);
-    const jobs = byQueue.get(queue) ?? new Map();
+    const jobs = byQueue.get(queue) ?? new Map<string, StepsJob>();
     byQueue.set(queue, jobs);
     const delay = Math.max(0, s.dueAt.getTime() - now.getTime());
     if (s.state === 'sending') jobs.set(s.id, { name: 'send', data: { stepId: s.id }, opts: { ...queues.jobOptions, jobId: s.id, delay } });
     else {
       const id = dueJobId(s.dueAt);
-      if (!jobs.has(id)) jobs.set(id, { name: 'due', data: { dueAt: s.dueAt.toISOString() }, opts: { ...queues.jobOptions, jobId: id, delay } });
+      if (jobs.has(id)) continue;
+      const alarm: StepsJob = { name: 'due', data: { dueAt: s.dueAt.toISOString() }, opts: { ...queues.jobOptions, jobId: id, delay } };
+      jobs.set(id, alarm);
+      if (delay === 0) dueNow.push({ queue, alarm });
     }
   }
   await Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk([...jobs.values()])));
+  await Promise.all(dueNow.map(({ queue, alarm }) => awaitedAlarm(queue, alarm)));
+}
+
+type StepsJob = Parameters<StepsQueue['addBulk']>[0][number];
+
+/**
+ * An instant already due may have its alarm running, past its last claim: adding it again is then
+ * a no-op and would leave these steps to the reconciler. Until an alarm of the instant waits to
+ * run, the next one is added (`due-<ms>-1`, `-2`...; one that ran meanwhile is added again).
+ */
+async function awaitedAlarm(queue: StepsQueue, alarm: StepsJob): Promise<void> {
+  const base = alarm.opts?.jobId ?? '';
+  for (let n = 0, tries = 0; tries < 8; tries++) {
+    const id = n === 0 ? base : `${base}-${n}`;
+    const state = await queue.getJobState(id);
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized') return;
+    if (state === 'active' || state === 'completed' || state === 'failed') n++;
+    await queue.add(alarm.name, alarm.data, { ...alarm.opts, jobId: n === 0 ? base : `${base}-${n}` });
+  }
 }
 
 /**

@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveClinics, type ClinicInput } from '../../config/clinics.ts';
@@ -28,11 +30,11 @@ afterEach(async () => {
 });
 
 /** `count` one-message plans whose message falls due at `dueAt`, written and queued with no worker running. */
-async function planAt(p: TestPipeline, count: number, dueAt: Date): Promise<Array<{ patientId: string; sessionId: string }>> {
-  const plans = Array.from({ length: count }, (_, i) => ({ patientId: `p-due-${i}`, sessionId: `s-due-${i}` }));
+async function planAt(p: TestPipeline, count: number, dueAt: Date, first = 0): Promise<Array<{ patientId: string; sessionId: string }>> {
+  const plans = Array.from({ length: count }, (_, i) => ({ patientId: `p-due-${first + i}`, sessionId: `s-due-${first + i}` }));
   const events = plans.map((x, i) => sessionEvent({
     escort: undefined,
-    patient: { ...sessionEvent().patient, id: x.patientId, phone: `+1555300${String(1000 + i)}` },
+    patient: { ...sessionEvent().patient, id: x.patientId, phone: `+1555300${String(1000 + first + i)}` },
     session: { id: x.sessionId, endedAt: dueAt.toISOString(), modality: 'iv' },
   }));
   for (let i = 0; i < events.length; i += 50) await Promise.all(events.slice(i, i + 50).map((e) => p.accept(e)));
@@ -201,6 +203,30 @@ describe('sends in batches', () => {
     expect(await alarm?.isDelayed()).toBe(true);
     expect(await p.queues.steps.getDelayedCount()).toBe(1);
     expect(p.outbox('sms')).toHaveLength(0);
+  });
+
+  it('gives steps planned while the alarm of their instant runs an alarm that will run, without the reconciler', async () => {
+    pipeline = await startPipeline({ role: 'api', clinics, env: { RECONCILE_EVERY: 'PT1H' } });
+    const p = pipeline;
+    const dueAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1_000);
+    await planAt(p, 5, dueAt);
+    // The alarm taken and held, as by a worker past its last claim.
+    let release = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    const connection = new Redis(p.env.REDIS_URL, { maxRetriesPerRequest: null });
+    const holder = new Worker(queueNames.steps, () => held, { connection, prefix: p.env.QUEUE_PREFIX });
+    try {
+      await waitFor('the alarm running', async () => (await p.queues.steps.getJobState(dueJobId(dueAt))) === 'active');
+      await planAt(p, 5, dueAt, 5);
+      const next = await p.queues.steps.getJob(`${dueJobId(dueAt)}-1`);
+      expect(next?.name).toBe('due');
+      expect(next?.data).toEqual({ dueAt: dueAt.toISOString() });
+      expect(await next?.getState()).toBe('waiting');
+    } finally {
+      release();
+      await holder.close();
+      connection.disconnect();
+    }
   });
 
   it('still sends every step when Redis loses the alarm before the instant (the reconciler puts it back)', async () => {
