@@ -10,8 +10,11 @@ const pageSize = 100;
 
 /** How many steps a process sends at once (WORKER_CONCURRENCY), shared by every alarm it runs. */
 export interface SendSlots {
-  /** Waits until half the slots (or `max`) are free, so pages stay large, then takes up to `max`. */
-  take(max: number): Promise<number>;
+  /**
+   * Takes up to `max` free slots once one is free; `refill` (a batch with sends still in flight)
+   * waits for half of them, so that its pages stay large while a new batch starts at once.
+   */
+  take(max: number, refill: boolean): Promise<number>;
   give(n: number): void;
 }
 
@@ -19,8 +22,9 @@ export function sendSlots(limit: number): SendSlots {
   let used = 0;
   let waiting: Array<() => void> = [];
   return {
-    async take(max) {
-      while (limit - used < Math.min(max, Math.ceil(limit / 2))) await new Promise<void>((r) => waiting.push(r));
+    async take(max, refill) {
+      const least = Math.min(max, refill ? Math.ceil(limit / 2) : 1);
+      while (limit - used < least) await new Promise<void>((r) => waiting.push(r));
       const n = Math.min(max, limit - used);
       used += n;
       return n;
@@ -81,7 +85,7 @@ export async function sendDueSteps(deps: DispatcherDeps, batch: DueBatch): Promi
   };
   try {
     for (;;) {
-      const room = await batch.slots.take(pageSize);
+      const room = await batch.slots.take(pageSize, inFlight.size > 0);
       // Looked at after the wait for slots: the worker may have begun closing meanwhile.
       if (batch.stopping()) {
         batch.slots.give(room);
