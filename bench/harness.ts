@@ -93,7 +93,7 @@ export interface BenchService {
   schema: string;
   prefix: string;
   outboxDir: string;
-  /** Delayed jobs on the steps queue (ZCARD of the delayed set). */
+  /** Steps with a delayed job on the steps queue: their instant's alarm, or one of their own. */
   stepsDelayed(): Promise<number>;
   dispose(): Promise<void>;
 }
@@ -114,7 +114,15 @@ export async function openBenchService(
     schema,
     prefix: env.QUEUE_PREFIX,
     outboxDir: env.OUTBOX_DIR,
-    stepsDelayed: () => service.queues.steps.getDelayedCount(),
+    stepsDelayed: async () => {
+      // A delayed alarm stands for the scheduled steps of its instant; any other delayed job for one step.
+      const ids = await service.queues.steps.getRanges(['delayed'], 0, -1);
+      const instants = ids.flatMap((id) => { const ms = /^due-(\d+)$/.exec(id)?.[1]; return ms ? [new Date(Number(ms))] : []; });
+      if (instants.length === 0) return ids.length;
+      const [row] = await service.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM steps WHERE state = 'scheduled' AND due_at = ANY($1::timestamptz[])", [instants]);
+      return ids.length - instants.length + (row?.n ?? 0);
+    },
     async dispose() {
       await service.close();
       await dropSchema(ctx, schema);

@@ -18,7 +18,17 @@ export const queueNames = {
 
 export const eventJobSchema = z.strictObject({ clinicId: z.string().min(1), eventId: z.string().min(1) });
 export type EventJob = z.infer<typeof eventJobSchema>;
-export const stepJobSchema = z.strictObject({ stepId: z.string().min(1) });
+/**
+ * One step's own send: a retry of a step that failed in its batch, or a step left `sending`.
+ * `failure`: the batch met a failure that can never pass; the job fails with it, once, where it is seen.
+ */
+export const stepJobSchema = z.strictObject({
+  stepId: z.string().min(1),
+  failure: z.strictObject({ code: z.string().min(1), message: z.string() }).optional(),
+});
+/** The alarm of one due instant on one partition ('due' jobs): it claims and sends the steps due then. */
+export const dueJobSchema = z.strictObject({ dueAt: z.iso.datetime() });
+export type DueJob = z.infer<typeof dueJobSchema>;
 /** Re-send of an already sent step on another channel (an SMS the carrier reported undelivered). */
 export const fallbackJobSchema = z.strictObject({ stepId: z.string().min(1), channel: z.enum(['sms', 'email']) });
 export type FallbackJob = z.infer<typeof fallbackJobSchema>;
@@ -56,7 +66,7 @@ function jobOptions(retry: RetryPolicy): JobsOptions {
   return { ...lean, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 } };
 }
 
-type StepsQueue = Queue<StepJob | FallbackJob | ReplyWindowJob>;
+type StepsQueue = Queue<StepJob | DueJob | FallbackJob | ReplyWindowJob>;
 
 /**
  * The key prefix of partition `i` of `partitions`, hash-tagged on its own (`{aftercare}` gives
@@ -131,23 +141,72 @@ export async function enqueueEvents(queues: Queues, jobs: EventJob[]): Promise<v
   await queues.events.addBulk(jobs.map((job) => ({ name: 'expand', data: job, opts: { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) } })));
 }
 
-/** One delayed job per step, on its clinic's partition; the job id is the step id, so adding it again is a no-op. */
-export async function enqueueSteps(queues: Queues, steps: Array<{ id: string; clinicId: string; dueAt: Date }>, now: Date): Promise<void> {
+/** The alarm of a due instant: the same id for every step due then, so adding it again is a no-op. */
+export const dueJobId = (dueAt: Date): string => `due-${dueAt.getTime()}`;
+
+/** A step to put in Redis; one already `sending` (tried before) gets a job of its own, the others their instant's alarm. */
+export interface QueuedStep {
+  id: string;
+  clinicId: string;
+  dueAt: Date;
+  /** Only `sending` matters here: a step tried before has no part in its instant's batch. */
+  state?: string;
+}
+
+/**
+ * One delayed alarm per (partition, due instant) among the steps, and a job of its own per step
+ * already `sending`. Ids come from the instant and the step, so adding them again is a no-op.
+ */
+export async function enqueueSteps(queues: Queues, steps: QueuedStep[], now: Date): Promise<void> {
   if (steps.length === 0) return;
-  const byQueue = new Map<StepsQueue, typeof steps>();
+  const byQueue = new Map<StepsQueue, Map<string, StepsJob>>();
+  const dueNow: Array<{ queue: StepsQueue; alarm: StepsJob }> = [];
   for (const s of steps) {
     const queue = queues.stepsOf(s.clinicId);
-    const group = byQueue.get(queue);
-    if (group) group.push(s);
-    else byQueue.set(queue, [s]);
+    const jobs = byQueue.get(queue) ?? new Map<string, StepsJob>();
+    byQueue.set(queue, jobs);
+    const delay = Math.max(0, s.dueAt.getTime() - now.getTime());
+    if (s.state === 'sending') jobs.set(s.id, { name: 'send', data: { stepId: s.id }, opts: { ...queues.jobOptions, jobId: s.id, delay } });
+    else {
+      const id = dueJobId(s.dueAt);
+      if (jobs.has(id)) continue;
+      const alarm: StepsJob = { name: 'due', data: { dueAt: s.dueAt.toISOString() }, opts: { ...queues.jobOptions, jobId: id, delay } };
+      jobs.set(id, alarm);
+      if (delay === 0) dueNow.push({ queue, alarm });
+    }
   }
-  await Promise.all([...byQueue].map(([queue, group]) => queue.addBulk(
-    group.map((s) => ({
-      name: 'send',
-      data: { stepId: s.id },
-      opts: { ...queues.jobOptions, jobId: s.id, delay: Math.max(0, s.dueAt.getTime() - now.getTime()) },
-    })),
-  )));
+  await Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk([...jobs.values()])));
+  await Promise.all(dueNow.map(({ queue, alarm }) => awaitedAlarm(queue, alarm)));
+}
+
+type StepsJob = Parameters<StepsQueue['addBulk']>[0][number];
+
+/**
+ * An instant already due may have its alarm running, past its last claim: adding it again is then
+ * a no-op and would leave these steps to the reconciler. Until an alarm of the instant waits to
+ * run, the next one is added (`due-<ms>-1`, `-2`...; one that ran meanwhile is added again).
+ */
+async function awaitedAlarm(queue: StepsQueue, alarm: StepsJob): Promise<void> {
+  const base = alarm.opts?.jobId ?? '';
+  for (let n = 0, tries = 0; tries < 8; tries++) {
+    const id = n === 0 ? base : `${base}-${n}`;
+    const state = await queue.getJobState(id);
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized') return;
+    if (state === 'active' || state === 'completed' || state === 'failed') n++;
+    await queue.add(alarm.name, alarm.data, { ...alarm.opts, jobId: n === 0 ? base : `${base}-${n}` });
+  }
+}
+
+/**
+ * A step that failed in its batch goes on alone as a job of its own, with the retries its batch
+ * attempt leaves (the first of them after the first backoff), as if its own job had failed once.
+ */
+export async function enqueueStepRetry(queues: Queues, step: { id: string; clinicId: string }, failure?: { code: string; message: string }): Promise<void> {
+  const { attempts = 1, backoff } = queues.jobOptions;
+  const base = typeof backoff === 'object' ? (backoff.delay ?? 0) : 0;
+  const delay = failure ? 0 : Math.round(base * (0.5 + Math.random() * 0.5));
+  await queues.stepsOf(step.clinicId).add('send', { stepId: step.id, ...(failure ? { failure } : {}) },
+    { ...queues.jobOptions, jobId: step.id, delay, attempts: failure ? 1 : Math.max(1, attempts - 1) });
 }
 
 export async function enqueueFallback(queues: Queues, job: FallbackJob): Promise<void> {

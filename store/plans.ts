@@ -190,24 +190,24 @@ export interface LoadedStep {
   patient: PatientRecord | undefined;
 }
 
-/** Steps with their plans and patients as they are now, in one query. */
-export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, LoadedStep>> {
-  const rows = await sql.query<StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
-    p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null;
-    pt_id: string | null; pt_first_name: string; pt_phone: string | null; pt_email: string | null; pt_timezone: string | null;
-    pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null;
-    pt_email_opted_out: boolean }>(
-    `SELECT s.*, p.kind AS p_kind, p.reference AS p_reference, p.event_id AS p_event_id, p.anchor_at AS p_anchor_at,
-            p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at,
-            pt.id AS pt_id, pt.first_name AS pt_first_name, pt.phone AS pt_phone, pt.email AS pt_email, pt.timezone AS pt_timezone,
-            pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at,
-            pt.email_opted_out AS pt_email_opted_out
-     FROM steps s JOIN plans p ON p.id = s.plan_id
-     LEFT JOIN patients pt ON pt.clinic_id = s.clinic_id AND pt.id = s.patient_id
-     WHERE s.id = ANY($1::text[])`,
-    [ids],
-  );
-  return new Map(rows.map((row) => [row.id, {
+type LoadedRow = StepRow & { p_kind: PlanRecord['kind']; p_reference: string; p_event_id: string; p_anchor_at: Date;
+  p_zone: string; p_escort_name: string | null; p_escort_phone: string | null; p_cancelled_at: Date | null;
+  pt_id: string | null; pt_first_name: string; pt_phone: string | null; pt_email: string | null; pt_timezone: string | null;
+  pt_locale: PatientRecord['locale']; pt_channel: PatientRecord['channel']; pt_sms_consent: boolean; pt_sms_opted_out_at: Date | null;
+  pt_email_opted_out: boolean };
+
+/** A step (as `s`) with its plan and patient, for a FROM clause over steps or over steps just changed. */
+const withPlanAndPatient = (steps: string) =>
+  `SELECT s.*, p.kind AS p_kind, p.reference AS p_reference, p.event_id AS p_event_id, p.anchor_at AS p_anchor_at,
+          p.zone AS p_zone, p.escort_name AS p_escort_name, p.escort_phone AS p_escort_phone, p.cancelled_at AS p_cancelled_at,
+          pt.id AS pt_id, pt.first_name AS pt_first_name, pt.phone AS pt_phone, pt.email AS pt_email, pt.timezone AS pt_timezone,
+          pt.locale AS pt_locale, pt.channel AS pt_channel, pt.sms_consent AS pt_sms_consent, pt.sms_opted_out_at AS pt_sms_opted_out_at,
+          pt.email_opted_out AS pt_email_opted_out
+   FROM ${steps} s JOIN plans p ON p.id = s.plan_id
+   LEFT JOIN patients pt ON pt.clinic_id = s.clinic_id AND pt.id = s.patient_id`;
+
+function loadedFromRow(row: LoadedRow): LoadedStep {
+  return {
     step: stepFromRow(row),
     plan: {
       id: row.plan_id,
@@ -227,7 +227,39 @@ export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, Lo
       timezone: row.pt_timezone, locale: row.pt_locale, channel: row.pt_channel, sms_consent: row.pt_sms_consent,
       sms_opted_out_at: row.pt_sms_opted_out_at, email_opted_out: row.pt_email_opted_out,
     }),
-  }]));
+  };
+}
+
+/** Steps with their plans and patients as they are now, in one query. */
+export async function loadSteps(sql: Sql, ids: string[]): Promise<Map<string, LoadedStep>> {
+  const rows = await sql.query<LoadedRow>(`${withPlanAndPatient('steps')} WHERE s.id = ANY($1::text[])`, [ids]);
+  return new Map(rows.map((row) => [row.id, loadedFromRow(row)]));
+}
+
+/**
+ * Claims up to `limit` never-tried steps due at exactly `dueAt` (of `clinics` only, when given):
+ * moves them to `sending` and answers them loaded, in one statement. Rows another claim holds are
+ * skipped, so two workers never take the same step. Not limited to queued steps: one whose alarm
+ * fired before the promoter marked it queued is due all the same.
+ */
+export async function claimDueSteps(sql: Sql, dueAt: Date, limit: number, clinics?: string[]): Promise<LoadedStep[]> {
+  const rows = await sql.query<LoadedRow>(
+    `WITH due AS (
+       SELECT id FROM steps WHERE due_at = $1 AND state = 'scheduled' AND ($3::text[] IS NULL OR clinic_id = ANY($3::text[]))
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE steps SET state = 'sending', reason = NULL, updated_at = now() FROM due WHERE steps.id = due.id RETURNING steps.*
+     )
+     ${withPlanAndPatient('claimed')}`,
+    [dueAt, limit, clinics ?? null],
+  );
+  return rows.map(loadedFromRow);
+}
+
+/** The clinics with never-tried steps due at exactly `dueAt`: the alarm keeps those of its partition. */
+export async function clinicsDueAt(sql: Sql, dueAt: Date): Promise<string[]> {
+  const rows = await sql.query<{ clinic_id: string }>(`SELECT DISTINCT clinic_id FROM steps WHERE due_at = $1 AND state = 'scheduled'`, [dueAt]);
+  return rows.map((r) => r.clinic_id);
 }
 
 export async function loadStep(sql: Sql, id: string): Promise<LoadedStep | undefined> {
@@ -277,25 +309,33 @@ export async function deferStep(sql: Sql, id: string, dueAt: Date, reason: strin
   );
 }
 
-/** What a step's job is made from: its id, its clinic (the queue partition) and its due time. */
+/** What a step's job is made from: its id, its clinic (the queue partition), its due time and whether it was tried. */
 export interface StepToQueue {
   id: string;
   clinicId: string;
   dueAt: Date;
+  state: 'scheduled' | 'sending';
 }
-const toQueue = (r: { id: string; clinic_id: string; due_at: Date }): StepToQueue => ({ id: r.id, clinicId: r.clinic_id, dueAt: r.due_at });
+type QueueRow = { id: string; clinic_id: string; due_at: Date; state: 'scheduled' | 'sending' };
+const toQueue = (r: QueueRow): StepToQueue => ({ id: r.id, clinicId: r.clinic_id, dueAt: r.due_at, state: r.state });
 
-/** Queued steps that should have a job in Redis now: still open and due before `before`. */
+/**
+ * Queued steps that should have a job in Redis now: still open and due before `before`; of those
+ * `sending`, only the ones unchanged since `sendingSince` (younger ones are in a batch being sent).
+ */
 export async function openStepsDueBefore(
   sql: Sql,
   before: Date,
   limit: number,
   offset = 0,
   states: StepState[] = ['scheduled', 'sending'],
+  sendingSince?: Date,
 ): Promise<StepToQueue[]> {
-  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
-    `SELECT id, clinic_id, due_at FROM steps WHERE state = ANY($4::text[]) AND due_at < $1 AND queued ORDER BY due_at, id LIMIT $2 OFFSET $3`,
-    [before, limit, offset, states],
+  const rows = await sql.query<QueueRow>(
+    `SELECT id, clinic_id, due_at, state FROM steps
+     WHERE state = ANY($4::text[]) AND due_at < $1 AND queued AND (state <> 'sending' OR $5::timestamptz IS NULL OR updated_at < $5)
+     ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+    [before, limit, offset, states, sendingSince ?? null],
   );
   return rows.map(toQueue);
 }
@@ -303,8 +343,8 @@ export async function openStepsDueBefore(
 /** The open steps of these plans that have (or should have) a job; the promoter looks after the rest. */
 export async function openStepsOfPlans(sql: Sql, plans: string[]): Promise<StepToQueue[]> {
   if (plans.length === 0) return [];
-  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
-    `SELECT id, clinic_id, due_at FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending') AND queued`,
+  const rows = await sql.query<QueueRow>(
+    `SELECT id, clinic_id, due_at, state FROM steps WHERE plan_id = ANY($1::text[]) AND state IN ('scheduled', 'sending') AND queued`,
     [plans],
   );
   return rows.map(toQueue);
@@ -320,8 +360,8 @@ export async function unqueuedStepsDueBefore(
   limit: number,
   after?: { id: string; dueAt: Date },
 ): Promise<StepToQueue[]> {
-  const rows = await sql.query<{ id: string; clinic_id: string; due_at: Date }>(
-    `SELECT id, clinic_id, due_at FROM steps
+  const rows = await sql.query<QueueRow>(
+    `SELECT id, clinic_id, due_at, state FROM steps
      WHERE NOT queued AND state = 'scheduled' AND due_at < $1 AND ($3::timestamptz IS NULL OR (due_at, id) > ($3, $4))
      ORDER BY due_at, id LIMIT $2`,
     [before, limit, after?.dueAt ?? null, after?.id ?? null],

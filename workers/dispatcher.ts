@@ -5,7 +5,7 @@ import { chooseChannels, type ChannelChoice } from '../core/channel-choice.ts';
 import { decideSend } from '../core/schedule.ts';
 import { zoneFor } from '../core/time-zone.ts';
 import type { Logger } from '../lib/logger.ts';
-import { enqueueReplyWindow } from '../lib/queues.ts';
+import { enqueueReplyWindow, enqueueSteps } from '../lib/queues.ts';
 import type { PatientRecord } from '../store/patients.ts';
 import { deferStep, finalStepStates, moveStep, type LoadedStep, type StepRecord } from '../store/plans.ts';
 import { addTimeline, type TimelineEntry } from '../store/timeline.ts';
@@ -51,22 +51,32 @@ interface Sends {
  * (step, channel) in PostgreSQL before the provider call and records the provider's id after it.
  */
 export async function dispatchStep(deps: DispatcherDeps, stepIdToSend: string, options: { finalAttempt?: boolean } = {}): Promise<DispatchOutcome> {
-  const send = await load(deps, stepIdToSend, options.finalAttempt ?? false);
+  const loaded = await (deps.sends ?? sendStore(deps.db)).loadStep(stepIdToSend);
+  if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
+  return dispatchLoaded(deps, loaded, options);
+}
+
+/**
+ * Sends a step already loaded. `claimed`: this attempt has just moved it from scheduled to sending
+ * (a batch's claim), so no earlier attempt can have sent anything.
+ */
+export async function dispatchLoaded(deps: DispatcherDeps, loaded: LoadedStep, options: { finalAttempt?: boolean; claimed?: boolean } = {}): Promise<DispatchOutcome> {
+  const send = await prepare(deps, loaded, options.finalAttempt ?? false);
   if ('state' in send) return send;
-  const byTime = await decideByTime(send);
+  const claimed = options.claimed ?? false;
+  const byTime = await decideByTime(send, claimed);
   if (byTime) return byTime;
-  if (send.step.state === 'scheduled') await send.store.startSending(send.step.id);
+  // A step's own job meeting a step its alarm took already (a job from an earlier release, a repaired one).
+  if (!claimed && send.step.state === 'scheduled' && !(await send.store.startSending(send.step.id))) return { state: 'unchanged', reason: 'taken by another attempt' };
   const choice = chooseChannelsFor(send);
   if (choice.send.length === 0) return finish(send, 'skipped', choice.unavailable.map((u) => `${u.channel}: ${u.reason}`).join('; ') || 'no channel');
   return settle(send, await sendEach(send, choice));
 }
 
-/** The step with its plan, patient and clinic; an outcome instead when there is nothing left to send. */
-async function load(deps: DispatcherDeps, stepIdToSend: string, finalAttempt: boolean): Promise<StepSend | DispatchOutcome> {
+/** The step with its clinic, the attempt's clock and logger; an outcome instead when there is nothing left to send. */
+async function prepare(deps: DispatcherDeps, loaded: LoadedStep, finalAttempt: boolean): Promise<StepSend | DispatchOutcome> {
   const now = deps.now?.() ?? new Date();
   const store = deps.sends ?? sendStore(deps.db);
-  const loaded = await store.loadStep(stepIdToSend);
-  if (!loaded) throw new JobFailure('step-missing', `step ${stepIdToSend} is not in the database`);
   const { step, plan, patient } = loaded;
   if (finalStepStates.includes(step.state)) return { state: 'unchanged', reason: `already ${step.state}` };
   const log = deps.log.child({ clinicId: step.clinicId, patientId: step.patientId, stepId: step.id });
@@ -82,7 +92,7 @@ async function load(deps: DispatcherDeps, stepIdToSend: string, finalAttempt: bo
 }
 
 /** Expired or deferred by the time rules (grace, quiet hours); undefined when the step goes now. */
-async function decideByTime(send: StepSend): Promise<DispatchOutcome | undefined> {
+async function decideByTime(send: StepSend, claimed: boolean): Promise<DispatchOutcome | undefined> {
   const { deps, step, plan, clinic, now } = send;
   const decision = decideSend({
     dueAt: step.dueAt.toISOString(),
@@ -96,7 +106,7 @@ async function decideByTime(send: StepSend): Promise<DispatchOutcome | undefined
   if (decision.action === 'send') return undefined;
   // A step still `sending` (its job back after an outage or a failed attempt) may have gone
   // already: what the provider has is recorded as sent; the clock decides the rest.
-  const went = step.state === 'sending'
+  const went = step.state === 'sending' && !claimed
     ? await sentEarlier(deps, { messages: addressesOf(send).map((a) => buildMessage({ ...send, ...a })), now, log: send.log })
     : [];
   if (went.length) return sent(send, went);
@@ -107,6 +117,8 @@ async function decideByTime(send: StepSend): Promise<DispatchOutcome | undefined
   }
   const until = new Date(decision.until);
   await deferStep(deps.db, step.id, until, decision.reason);
+  // The alarm of its new instant: steps deferred to the same morning go out together.
+  await enqueueSteps(deps.queues, [{ id: step.id, clinicId: step.clinicId, dueAt: until }], now);
   await note(send, 'step.deferred', { until: decision.until, reason: decision.reason, ...(decision.deferredBy ? { deferredBy: decision.deferredBy } : {}) });
   return { state: 'deferred', until };
 }

@@ -5,12 +5,13 @@ import type { Clinics } from '../config/clinics.ts';
 import type { Channels } from '../channels/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { endCallsJobSchema, ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
+import { dueJobSchema, endCallsJobSchema, ehrIntakeJobSchema, remsJobSchema, eventJobSchema, fallbackJobSchema, noticeJobSchema, queueNames, replyWindowJobSchema, stepJobSchema, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeReplyWindow } from './reply-window.ts';
 import { takeEhrNotification, type AcceptEvent } from './ehr-intake.ts';
 import { sendRemsReminder } from './rems-reminder.ts';
 import { dispatchStep } from './dispatcher.ts';
+import { batchFailure, sendDueSteps, sendSlots } from './due-batch.ts';
 import { dispatchFallback } from './fallback.ts';
 import { endRingingCalls, notifyEscalation } from './escalations.ts';
 import { JobFailure } from './job-failure.ts';
@@ -82,19 +83,33 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   // Concurrent sends share their statements (group commit).
   const sending = { ...deps, sends: batchedSendStore(deps.db) };
-  const sendStep = async (job: Job, token: string | undefined) => {
+  const partitions = deps.queues.stepPartitions;
+  // The steps of due batches in flight in this process, whatever their partition.
+  const slots = sendSlots(deps.concurrency);
+  let closing = false;
+  const sendDue = async (job: Job, token: string | undefined, partition: number) => {
+    const { dueAt } = parseJob(dueJobSchema, job);
+    const result = await sendDueSteps(sending, { dueAt: new Date(dueAt), partition, partitions: partitions.length, slots, stopping: () => closing });
+    if (!result.interrupted) return result;
+    // Closing with steps still due: the alarm waits for the next worker, losing nothing.
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
+  };
+  const sendStep = async (job: Job, token: string | undefined, partition: number) => {
+    if (job.name === 'due') return sendDue(job, token, partition);
     if (job.name === 'fallback') {
       const fallback = parseJob(fallbackJobSchema, job);
       return (await dispatchFallback(sending, fallback.stepId, fallback.channel)).state;
     }
     if (job.name === 'reply-window') return settle(job, token, await closeReplyWindow(sending, parseJob(replyWindowJobSchema, job)));
-    const { stepId } = parseJob(stepJobSchema, job);
+    const { stepId, failure } = parseJob(stepJobSchema, job);
+    if (failure) throw batchFailure(failure);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    return settle(job, token, await dispatchStep(sending, stepId, { finalAttempt }));
+    // A deferred step waits for the alarm of its new instant.
+    return (await dispatchStep(sending, stepId, { finalAttempt })).state;
   };
   // One worker per partition (QUEUE_PARTITIONS), sharing WORKER_CONCURRENCY between them.
-  const partitions = deps.queues.stepPartitions;
-  const steps = partitions.map((q) => new Worker(queueNames.steps, sendStep,
+  const steps = partitions.map((q, i) => new Worker(queueNames.steps, (job: Job, token?: string) => sendStep(job, token, i),
     { connection, prefix: q.opts.prefix, concurrency: Math.max(1, Math.ceil(deps.concurrency / partitions.length)), ...jobLock }));
   const escalations = new Worker(
     queueNames.escalations,
@@ -157,6 +172,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     liveness: watchLiveness(workers, deps.queues, { stallAfterMs: deps.stallAfterMs }),
     async close() {
       clearInterval(keeper);
+      closing = true;
       // Stop taking jobs, let the ones in flight finish.
       await Promise.all(workers.map((w) => w.close()));
     },

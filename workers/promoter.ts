@@ -23,9 +23,9 @@ export function promoteEveryMs(scheduleHorizon: string): number {
 
 /**
  * Moves the steps entering the horizon from PostgreSQL into Redis: per batch one SELECT by index,
- * one `addBulk`, one UPDATE marking them queued; the next page is read while a batch is added.
- * Job ids are step ids, so a promotion repeated (two workers, a crash between the add and the
- * mark) adds nothing. The reconciler repairs the jobs of queued steps; this only ever adds the
+ * one `addBulk` of their instants' alarms, one UPDATE marking them queued; the next page is read
+ * while a batch is added. Alarm ids are the instants, so a promotion repeated (two workers, a crash
+ * between the add and the mark) adds nothing. The reconciler repairs the jobs of queued steps; this only ever adds the
  * jobs of steps that never had one.
  */
 export async function promoteSteps(deps: PromoterDeps, options: { batch?: number } = {}): Promise<number> {

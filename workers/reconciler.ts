@@ -3,7 +3,7 @@ import type { Clinics } from '../config/clinics.ts';
 import { clinicOnCall } from '../config/on-call.ts';
 import { policyRound } from '../core/escalation-policy.ts';
 import type { Logger } from '../lib/logger.ts';
-import { enqueueEhrIntake, enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
+import { dueJobId, enqueueEhrIntake, enqueueEvents, enqueueNotice, enqueueReplyWindow, enqueueSteps, type Queues } from '../lib/queues.ts';
 import type { Db } from '../store/db.ts';
 import { closeStaleReviews, openEscalationRounds, unnotifiedEscalations } from '../store/escalations.ts';
 import { unexpandedEvents } from '../store/events.ts';
@@ -43,22 +43,27 @@ export async function reconcile(deps: ReconcilerDeps): Promise<{ events: number;
   await enqueueEhrIntake(deps.queues, await pendingEhrNotifications(deps.db, now.minus(margin).toJSDate()));
 
   // Queued steps only: one beyond SCHEDULE_HORIZON never had a job, and is the promoter's
-  // (workers/promoter.ts); after a wipe it is promoted as if nothing had happened.
+  // (workers/promoter.ts); after a wipe it is promoted as if nothing had happened. Never-tried steps
+  // get their instant's alarm; a step `sending` its own job, unless a batch took it just now.
   const window = now.plus(Duration.fromISO(deps.every).mapUnits((x) => x * 2)).plus({ minutes: 1 });
   let steps = 0;
   for (let page = 0; page < 100; page++) {
-    const due = await openStepsDueBefore(deps.db, window.toJSDate(), batch, page * batch);
+    const due = await openStepsDueBefore(deps.db, window.toJSDate(), batch, page * batch, ['scheduled', 'sending'], now.minus(margin).toJSDate());
     await enqueueSteps(deps.queues, due, now.toJSDate());
     steps += due.length;
     if (due.length < batch) break;
   }
 
   // A job can also exist but fire too late: Redis restored from an old snapshot, or shared with a
-  // database that was reset. Only never-tried steps: one in 'sending' may be waiting out a backoff.
+  // database that was reset. Only never-tried steps, by their alarm: one in 'sending' may be waiting out a backoff.
   const overdue = await openStepsDueBefore(deps.db, now.minus(margin).toJSDate(), 500, 0, ['scheduled']);
+  const alarms = new Map(overdue.map((s) => {
+    const queue = deps.queues.stepsOf(s.clinicId);
+    return [`${queue.opts.prefix ?? ''}/${dueJobId(s.dueAt)}`, { queue, id: dueJobId(s.dueAt) }];
+  }));
   let promoted = 0;
-  for (const step of overdue) {
-    const job = await deps.queues.stepsOf(step.clinicId).getJob(step.id);
+  for (const { queue, id } of alarms.values()) {
+    const job = await queue.getJob(id);
     if (job && (await job.isDelayed())) {
       await job.promote();
       promoted++;
@@ -127,7 +132,7 @@ async function closeReviews(deps: ReconcilerDeps, now: DateTime): Promise<number
  */
 async function reviveFailedJobs(deps: ReconcilerDeps): Promise<number> {
   let revived = 0;
-  for (const queue of [deps.queues.events, deps.queues.steps, deps.queues.escalations]) {
+  for (const queue of [deps.queues.events, ...deps.queues.stepPartitions, deps.queues.escalations]) {
     for (const job of await queue.getFailed(0, 499)) {
       if (!job || isJobFailureReason(job.failedReason)) continue;
       // Another process may have retried or removed it in the meantime.

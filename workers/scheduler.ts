@@ -150,10 +150,8 @@ export async function expandEvents(deps: SchedulerDeps, jobs: EventJob[]): Promi
   if (existing.length) deps.log.info({ plans: existing.length }, 'plans already exist; nothing new scheduled');
   // A check-in that could no longer go when its event arrived is put before staff (once per step).
   for (const s of created.flatMap((b) => b.steps.filter((st) => st.state === 'expired'))) await reviewUnsentCheckin(deps, s, s.reason ?? 'expired');
-  // The dispatcher re-checks state anyway; removing the jobs only saves Redis memory. A step
-  // never promoted has no job: its cancellation stays in PostgreSQL.
-  await Promise.all(cancelled.flatMap((c, i) => c.steps.filter((st) => st.queued)
-    .map((st) => deps.queues.stepsOf(cancellations[i]!.clinicId).remove(st.id).catch(() => 0))));
+  // A cancelled step keeps its instant's alarm, which other steps share: the alarm claims only
+  // scheduled steps, so it passes this one by. A never-tried step has no job of its own to remove.
   cancellations.forEach((e, i) =>
     deps.log.info({ clinicId: e.clinicId, eventId: e.eventId, steps: cancelled[i]!.steps.length }, 'plan cancelled'));
   return outcomes;

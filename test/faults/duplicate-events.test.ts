@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventJobId } from '../../lib/ids.ts';
+import { dueJobId } from '../../lib/queues.ts';
 import { startFaultRig, type FaultRig } from '../support/fault-rig.ts';
 import { secretsOf, seconds, sessionFor, testPatient } from '../support/fault-population.ts';
 import { leaks, openSteps, printFigures, readRows, redisContents, smsLedger } from '../support/history.ts';
@@ -41,10 +42,11 @@ describe('the same event 100 times at once through two API processes', () => {
     }));
 
     const first = await postAll(event, 100);
-    await waitFor('the plan with its delayed jobs', async () => (await r.api.queues.steps.getDelayedCount()) === 2, 15_000);
+    // Two steps, 3 s and 4 s after the session: two instants, an alarm each.
+    await waitFor('the plan with its delayed alarms', async () => (await r.api.queues.steps.getDelayedCount()) === 2, 15_000);
     const steps = (await readRows(r.api.db)).steps;
     // Gone from Redis (as after a wipe or an operator's cleanup); PostgreSQL still has them.
-    const removed = await Promise.all([...steps.map((s) => r.api.queues.steps.remove(s.id)), r.api.queues.events.remove(eventJobId('clinic-a', event.id))]);
+    const removed = await Promise.all([...steps.map((s) => r.api.queues.steps.remove(dueJobId(s.due_at))), r.api.queues.events.remove(eventJobId('clinic-a', event.id))]);
     const again = await postAll(event, 100);
     const renamed = await postAll({ ...event, id: `${event.id}-again` }, 1);
 

@@ -59,7 +59,12 @@ beforeAll(async () => {
 
   const group = Array.from({ length: patients }, (_, i) => testPatient(i));
   await inParallel(group.map((p) => sessionFor(p)), 4, (e) => r.api.accept(e));
-  await waitFor('30 delayed check-ins', async () => (await r.api.queues.steps.getDelayedCount()) === patients, 15_000);
+  // One alarm per due instant among the check-ins.
+  const instants = async () => (await r.api.db.query<{ n: number }>('SELECT count(DISTINCT due_at)::int AS n FROM steps HAVING count(*) = $1', [patients]))[0]?.n;
+  await waitFor('30 check-ins with their delayed alarms', async () => {
+    const n = await instants();
+    return n !== undefined && (await r.api.queues.steps.getDelayedCount()) === n;
+  }, 15_000);
 
   red.process.kill('SIGSTOP');
   const frozenAt = Date.now();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dueJobId } from '../../lib/queues.ts';
 import { openInboundSpool } from '../../producers/inbound-spool.ts';
 import { receiveReply } from '../../producers/receive-reply.ts';
 import { recordEhrNotification, settleEhrNotification } from '../../store/ehr-notifications.ts';
@@ -111,8 +112,10 @@ describe('erasure', () => {
     const replyIds = async () => (await pipe.db.query<{ id: string }>('SELECT id FROM replies WHERE patient_id = $1 ORDER BY received_at', [erased.id])).map((r) => r.id);
     const readable = async () => (await Promise.all((await replyIds()).map((id) => replyBody(pipe.db, id)))).filter((b) => b !== undefined);
     expect(await readable()).toEqual(texts);
-    const openStep = (await pipe.db.query<{ id: string }>("SELECT id FROM steps WHERE patient_id = $1 AND state = 'scheduled'", [erased.id]))[0]!.id;
-    expect(await pipe.queues.steps.getJob(openStep)).toBeDefined();
+    const open = (await pipe.db.query<{ id: string; due_at: Date }>("SELECT id, due_at FROM steps WHERE patient_id = $1 AND state = 'scheduled'", [erased.id]))[0]!;
+    const openStep = open.id;
+    // Its instant's alarm, which names the instant alone.
+    expect((await pipe.queues.steps.getJob(dueJobId(open.due_at)))?.data).toEqual({ dueAt: open.due_at.toISOString() });
     const counts = async () => pipe.db.query("SELECT (SELECT count(*)::int FROM steps WHERE patient_id = 'p-erase') AS steps, (SELECT count(*)::int FROM replies WHERE patient_id = 'p-erase') AS replies, (SELECT count(*)::int FROM timeline WHERE patient_id = 'p-erase') AS timeline");
     const before = (await counts())[0] as { steps: number; replies: number; timeline: number };
 

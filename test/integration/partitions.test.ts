@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { partitionOf, partitionPrefix } from '../../lib/queues.ts';
+import { dueJobId, partitionOf, partitionPrefix } from '../../lib/queues.ts';
 import { expandEvents } from '../../workers/scheduler.ts';
 import { sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
@@ -45,13 +45,13 @@ describe('queue partitions', () => {
     expect(new Set(ids.map((id) => partitionOf(id, 4))).size).toBe(4);
     for (const id of ids) await p.accept(eventOf(id));
     await waitFor('every step written', async () => (await p.db.query('SELECT id FROM steps')).length === ids.length);
-    const steps = await p.db.query<{ id: string; clinic_id: string }>('SELECT id, clinic_id FROM steps');
-    // Each job is on its clinic's partition and on no other.
+    const steps = await p.db.query<{ id: string; clinic_id: string; due_at: Date }>('SELECT id, clinic_id, due_at FROM steps');
+    // Each step's alarm is on its clinic's partition, and on another only for a step of that partition due at the same instant.
     let seen = 0;
     for (const s of steps) {
-      const found = await Promise.all(p.queues.stepPartitions.map(async (q) => Boolean(await q.getJob(s.id))));
-      const expected = p.queues.stepPartitions.map((_, i) => i === partitionOf(s.clinic_id, 4));
-      // A job already sent is gone from every partition.
+      const found = await Promise.all(p.queues.stepPartitions.map(async (q) => Boolean(await q.getJob(dueJobId(s.due_at)))));
+      const expected = p.queues.stepPartitions.map((_, i) => steps.some((t) => partitionOf(t.clinic_id, 4) === i && t.due_at.getTime() === s.due_at.getTime()));
+      // An alarm already run is gone from every partition.
       if (found.some(Boolean)) seen++, expect(found).toEqual(expected);
     }
     expect(seen).toBeGreaterThan(ids.length / 2);
@@ -69,9 +69,12 @@ describe('queue partitions', () => {
     const events = clinicIds.flatMap((id) => [eventOf(id, 0), eventOf(id, 1), eventOf(id, 2)]);
     for (const e of events) await p.accept(e);
     await expandEvents(p, events.map((e) => ({ clinicId: e.clinicId, eventId: e.id })));
+    // One alarm per due instant and partition.
+    const alarms = new Set((await p.db.query<{ clinic_id: string; due_at: Date }>('SELECT clinic_id, due_at FROM steps'))
+      .map((s) => `${partitionOf(s.clinic_id, 12)} ${dueJobId(s.due_at)}`));
     let jobs = 0;
     for (const q of p.queues.stepPartitions) jobs += await q.getDelayedCount();
-    expect(jobs).toBe(300);
+    expect(jobs).toBe(alarms.size);
 
     const bytes: number[] = [];
     for (const port of cluster.ports) {

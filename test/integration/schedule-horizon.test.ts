@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dueJobId } from '../../lib/queues.ts';
 import { promoteSteps } from '../../workers/promoter.ts';
 import { expandEvents } from '../../workers/scheduler.ts';
 import { sessionEvent, startPipeline, testClinic, testRedisUrl, type TestPipeline } from '../support/pipeline.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// Only what is due within SCHEDULE_HORIZON has a job in Redis; the rest waits in PostgreSQL.
+// Only what is due within SCHEDULE_HORIZON has its instant's alarm in Redis; the rest waits in PostgreSQL.
 
 let pipeline: TestPipeline | undefined;
 afterEach(async () => {
@@ -22,8 +23,8 @@ const hour = 3_600_000;
 const job = (e: { id: string }) => ({ clinicId: 'clinic-a', eventId: e.id });
 
 async function stepsByKey(p: TestPipeline) {
-  const rows = await p.db.query<{ id: string; key: string; recipient: string; state: string; queued: boolean }>(
-    'SELECT id, key, recipient, state, queued FROM steps ORDER BY due_at, recipient');
+  const rows = await p.db.query<{ id: string; key: string; recipient: string; state: string; queued: boolean; due_at: Date }>(
+    'SELECT id, key, recipient, state, queued, due_at FROM steps ORDER BY due_at, recipient');
   return new Map(rows.map((r) => [r.recipient === 'escort' ? `${r.key}.escort` : r.key, r]));
 }
 
@@ -37,33 +38,34 @@ async function startScheduled(): Promise<{ p: TestPipeline; steps: Awaited<Retur
 }
 
 describe('a step due beyond the horizon', () => {
-  it('has no job until it is promoted, then one under its step id; promoting again adds none', async () => {
+  it('has no alarm until it is promoted, then the alarm of its instant; promoting again adds none', async () => {
     const { p, steps } = await startScheduled();
     const [now, meal, checkin] = [steps.get('no-driving')!, steps.get('light-meal')!, steps.get('checkin-24h')!];
-    expect((await p.queues.steps.getJob(now.id))?.id).toBe(now.id);
-    expect(await p.queues.steps.getJob(meal.id)).toBeUndefined();
-    expect(await p.queues.steps.getJob(checkin.id)).toBeUndefined();
+    const alarm = (s: { due_at: Date }) => p.queues.steps.getJob(dueJobId(s.due_at));
+    expect((await alarm(now))?.id).toBe(dueJobId(now.due_at));
+    expect(await alarm(meal)).toBeUndefined();
+    expect(await alarm(checkin)).toBeUndefined();
     expect([meal.queued, checkin.queued]).toEqual([false, false]);
 
     // An hour and a half on, the light meal note (due at +2 h) is within the horizon; the check-in is not.
     const later = () => new Date(Date.now() + 1.5 * hour);
     expect(await promoteSteps({ ...p, now: later })).toBe(1);
-    const promoted = await p.queues.steps.getJob(meal.id);
-    expect(promoted?.id).toBe(meal.id);
-    expect(promoted?.data).toEqual({ stepId: meal.id });
-    expect(await p.queues.steps.getJob(checkin.id)).toBeUndefined();
+    const promoted = await alarm(meal);
+    expect(promoted?.name).toBe('due');
+    expect(promoted?.data).toEqual({ dueAt: meal.due_at.toISOString() });
+    expect(await alarm(checkin)).toBeUndefined();
     expect((await stepsByKey(p)).get('light-meal')?.queued).toBe(true);
     const delayed = await p.queues.steps.getDelayedCount();
 
     expect(await promoteSteps({ ...p, now: later })).toBe(0);
-    // A promoter that died between adding the job and marking the step adds it again: still one job.
+    // A promoter that died between adding the alarm and marking the step adds it again: still one alarm.
     await p.db.query('UPDATE steps SET queued = false WHERE id = $1', [meal.id]);
     expect(await promoteSteps({ ...p, now: later })).toBe(1);
     expect(await p.queues.steps.getDelayedCount()).toBe(delayed);
-    expect((await p.queues.steps.getJobs(['delayed', 'waiting'])).filter((j) => j.id === meal.id)).toHaveLength(1);
+    expect((await p.queues.steps.getJobs(['delayed', 'waiting'])).filter((j) => j.id === dueJobId(meal.due_at))).toHaveLength(1);
   });
 
-  it('promotes many steps in pages, each once, soonest first', async () => {
+  it('promotes many steps in pages, the alarm of each instant once', async () => {
     pipeline = await startPipeline({ role: 'api', env: { SCHEDULE_HORIZON: 'PT1H' }, clinics: [testClinic({ plans: { session: dayPlan } })] });
     const p = pipeline;
     const events = Array.from({ length: 25 }, (_, i) => sessionEvent({ patient: { ...sessionEvent().patient, id: `p-${i}` } }));
@@ -73,32 +75,35 @@ describe('a step due beyond the horizon', () => {
     expect(await promoteSteps({ ...p, now: later }, { batch: 7 })).toBe(50);
     const left = await p.db.query<{ unqueued: number }>('SELECT count(*)::int AS unqueued FROM steps WHERE NOT queued');
     expect(left[0]?.unqueued).toBe(0);
+    const instants = new Set((await p.db.query<{ due_at: Date }>('SELECT due_at FROM steps')).map((r) => dueJobId(r.due_at)));
     const jobs = await p.queues.steps.getJobs(['delayed', 'waiting']);
-    expect(new Set(jobs.map((j) => j.id)).size).toBe(100);
-    expect(jobs).toHaveLength(100);
+    expect(new Set(jobs.map((j) => j.id))).toEqual(instants);
+    expect(jobs).toHaveLength(instants.size);
   });
 
-  it('is cancelled in PostgreSQL alone: no Redis command names it', async () => {
+  it('is cancelled in PostgreSQL alone: no Redis command names it, and the shared alarm stays', async () => {
     const { p, steps } = await startScheduled();
-    const unqueued = [steps.get('light-meal')!.id, steps.get('checkin-24h')!.id];
-    const queued = steps.get('no-driving')!.id;
+    const ids = [...steps.values()].map((s) => s.id);
+    const queued = steps.get('no-driving')!;
     const monitor = await new Redis(testRedisUrl).monitor();
     const commands: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.join(' ')));
+    const marker = `cancel-done-${queued.id.slice(0, 12)}`;
     try {
       const sessionRef = (await p.db.query<{ reference: string; patient_id: string }>('SELECT reference, patient_id FROM plans'))[0]!;
       const cancel = { type: 'plan.cancelled', id: `cancel-${sessionRef.reference}`, clinicId: 'clinic-a', patientId: sessionRef.patient_id, reference: sessionRef.reference };
       await p.accept(cancel);
       await expandEvents(p, [job(cancel)]);
-      // The queued step's job is removed: what MONITOR sees, it sees.
-      await waitFor('the queued step removed', () => commands.some((c) => c.includes(queued)));
+      // Everything the cancellation sent comes before this in MONITOR's stream.
+      await p.redis.echo(marker);
+      await waitFor('the marker seen', () => commands.some((c) => c.includes(marker)));
     } finally {
       monitor.disconnect();
     }
-    expect(commands.filter((c) => unqueued.some((id) => c.includes(id)))).toEqual([]);
+    expect(commands.filter((c) => ids.some((id) => c.includes(id)))).toEqual([]);
     const states = [...(await stepsByKey(p)).values()].map((s) => s.state);
     expect(states).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
-    expect(await p.queues.steps.getJob(queued)).toBeUndefined();
+    expect((await p.queues.steps.getJob(dueJobId(queued.due_at)))?.name).toBe('due');
   });
 });
 

@@ -31,7 +31,8 @@ describe('an urgent escalation while thousands of routine SMS wait for the rate 
     const patients = Array.from({ length: routine }, (_, i) => testPatient(i, {}, 3_000_000));
     await inParallel(patients.map((p) => sessionFor(p)), 8, (e) => r.p.accept(e));
     await waitFor('routine SMS going out at the limit', () => r.twilio.messages.length >= 2 * ratePerSecond, 30_000);
-    await waitFor('the senders waiting for a slot', async () => (await r.p.queues.steps.getActiveCount()) >= 150, 30_000);
+    await waitFor('the senders waiting for a slot', async () =>
+      ((await r.p.db.query<{ n: number }>("SELECT count(*)::int AS n FROM steps WHERE state = 'sending'"))[0]?.n ?? 0) >= 150, 30_000);
 
     // Raised as the reply worker raises it; the reply path itself is timed by the replies tests.
     const raisedAt = Date.now();
