@@ -132,7 +132,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       closers.push(() => workerQueues.close());
       const running = await startWorkers({
         ...deps, redis: workerRedis, queues: workerQueues,
-        concurrency: env.WORKER_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
+        concurrency: env.WORKER_CONCURRENCY, sendConcurrency: env.SEND_CONCURRENCY, reconcileEvery: env.RECONCILE_EVERY,
         stallAfterMs: Duration.fromISO(env.LIVENESS_STALL_AFTER).toMillis(),
         accept,
         webhooks,

@@ -8,7 +8,7 @@ import { JobFailure, jobFailureCodes } from './job-failure.ts';
 // One claim statement per page; the stages of a page's sends share their statements too (group commit).
 const pageSize = 100;
 
-/** How many steps a process sends at once (WORKER_CONCURRENCY), shared by every alarm it runs. */
+/** How many steps a process sends at once (SEND_CONCURRENCY), shared by every alarm it runs. */
 export interface SendSlots {
   /**
    * Takes up to `max` free slots once one is free; `refill` (a batch with sends still in flight)
