@@ -38,7 +38,8 @@ export async function scheduleThroughLibrary(
  */
 export async function eventsExpanded(bs: BenchService, timeoutMs: number, intervalMs = 25): Promise<void> {
   await waitUntil('every event expanded', async () => {
-    const left = await bs.service.queues.events.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized');
+    const counts = await Promise.all(bs.service.queues.eventPartitions.map((q) => q.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')));
+    const left = counts.reduce((sum, n) => sum + n, 0);
     return left === 0 || `${left} event jobs left`;
   }, timeoutMs, intervalMs);
 }

@@ -86,7 +86,12 @@ export function partitionOf(clinicId: string, partitions: number): number {
 }
 
 export interface Queues {
+  /** Partition 0's events queue (all of them with one partition). */
   events: Queue<EventJob>;
+  /** The events queue of every partition, `events` first: a clinic's events are expanded on its partition. */
+  eventPartitions: Array<Queue<EventJob>>;
+  /** The events queue a clinic's events go to. */
+  eventsOf(clinicId: string): Queue<EventJob>;
   /** Partition 0's steps queue: reply windows and fallbacks, and the sends of the clinics that map to it. */
   steps: StepsQueue;
   /** The steps queue of every partition (QUEUE_PARTITIONS), `steps` first; workers consume them all. */
@@ -109,7 +114,9 @@ export function openQueues(
   onError: ((err: Error, queue: string) => void) | undefined,
   partitions: number,
 ): Queues {
-  const events = new Queue<EventJob>(queueNames.events, { connection, prefix });
+  const eventPartitions = Array.from({ length: Math.max(1, partitions) }, (_, i) =>
+    new Queue<EventJob>(queueNames.events, { connection, prefix: partitionPrefix(prefix, i, partitions) }));
+  const events = eventPartitions[0]!;
   const stepPartitions: StepsQueue[] = Array.from({ length: Math.max(1, partitions) }, (_, i) =>
     new Queue(queueNames.steps, { connection, prefix: partitionPrefix(prefix, i, partitions) }));
   const steps = stepPartitions[0]!;
@@ -118,9 +125,11 @@ export function openQueues(
   const ehrIntake = new Queue<EhrIntakeJob | RemsJob>(queueNames.ehrIntake, { connection, prefix });
   const webhooks = new Queue<WebhookJob>(queueNames.webhooks, { connection, prefix });
   // An outage makes every queue emit errors; the caller logs them once, as one line each, not as stack traces.
-  for (const queue of [events, ...stepPartitions, escalations, maintenance, ehrIntake, webhooks]) queue.on('error', (err) => onError?.(err, queue.name));
+  for (const queue of [...eventPartitions, ...stepPartitions, escalations, maintenance, ehrIntake, webhooks]) queue.on('error', (err) => onError?.(err, queue.name));
   return {
     events,
+    eventPartitions,
+    eventsOf: (clinicId) => eventPartitions[partitionOf(clinicId, eventPartitions.length)]!,
     steps,
     stepPartitions,
     stepsOf: (clinicId) => stepPartitions[partitionOf(clinicId, stepPartitions.length)]!,
@@ -131,14 +140,20 @@ export function openQueues(
     prefix,
     jobOptions: jobOptions(retry),
     async close() {
-      await Promise.all([events.close(), ...stepPartitions.map((q) => q.close()), escalations.close(), maintenance.close(), ehrIntake.close(), webhooks.close()]);
+      await Promise.all([...eventPartitions.map((q) => q.close()), ...stepPartitions.map((q) => q.close()), escalations.close(), maintenance.close(), ehrIntake.close(), webhooks.close()]);
     },
   };
 }
 
 export async function enqueueEvents(queues: Queues, jobs: EventJob[]): Promise<void> {
   if (jobs.length === 0) return;
-  await queues.events.addBulk(jobs.map((job) => ({ name: 'expand', data: job, opts: { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) } })));
+  const byQueue = new Map<Queue<EventJob>, EventJob[]>();
+  for (const job of jobs) {
+    const queue = queues.eventsOf(job.clinicId);
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
+  }
+  await Promise.all([...byQueue].map(([queue, group]) =>
+    queue.addBulk(group.map((job) => ({ name: 'expand', data: job, opts: { ...queues.jobOptions, jobId: eventJobId(job.clinicId, job.eventId) } })))));
 }
 
 /** The alarm of a due instant: the same id for every step due then, so adding it again is a no-op. */

@@ -52,7 +52,7 @@ export async function erasePatient(deps: ErasureDeps, clinicId: string, patientI
   ];
   const removed = await Promise.all([
     ...jobIds.map((id) => deps.queues.steps.remove(id).catch(() => 0)),
-    ...done.eventIds.map((id) => deps.queues.events.remove(eventJobId(clinicId, id)).catch(() => 0)),
+    ...done.eventIds.map((id) => deps.queues.eventsOf(clinicId).remove(eventJobId(clinicId, id)).catch(() => 0)),
   ]);
   const removedKeptMessages = done.phone && deps.inboundSpool ? await deps.inboundSpool.forget(done.phone) : 0;
   const result = { patientId, erasedAt: erasedAt.toISOString(), cancelledSteps: done.cancelledSteps, removedJobs: removed.filter((n) => n === 1).length, removedKeptMessages };

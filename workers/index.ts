@@ -72,12 +72,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const log = deps.log.child({ component: 'workers' });
 
   const expand = createExpander(deps);
-  // Many at once, so that events arriving together are expanded in one transaction.
-  const events = new Worker(
+  // Many at once, so that events arriving together are expanded in one transaction; one worker per partition, sharing them.
+  const eventPartitions = deps.queues.eventPartitions;
+  const events = eventPartitions.map((q) => new Worker(
     queueNames.events,
     async (job) => expand(parseJob(eventJobSchema, job)),
-    { connection, prefix, concurrency: 100, ...jobLock },
-  );
+    { connection, prefix: q.opts.prefix, concurrency: Math.max(1, Math.ceil(100 / eventPartitions.length)), ...jobLock },
+  ));
   // Same job, later: quiet hours began after it was scheduled, or a reminder would land at night.
   const settle = async (job: Job, token: string | undefined, outcome: { state: string; until?: Date }) => {
     if (outcome.state !== 'deferred' || !outcome.until) return outcome.state;
@@ -138,7 +139,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       )
     : undefined;
   const webhooks = deps.webhooks ? startWebhookWorker({ ...deps, webhooks: deps.webhooks }, jobLock) : undefined;
-  const workers = [events, ...steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
+  const workers = [...events, ...steps, escalations, maintenance, ...(ehrIntake ? [ehrIntake] : []), ...(webhooks ? [webhooks] : [])];
   for (const w of workers) {
     w.on('failed', (job, err) => {
       const reason = err instanceof JobFailure ? err.code : ((err as { code?: string }).code ?? err.name);

@@ -132,7 +132,7 @@ async function closeReviews(deps: ReconcilerDeps, now: DateTime): Promise<number
  */
 async function reviveFailedJobs(deps: ReconcilerDeps): Promise<number> {
   let revived = 0;
-  for (const queue of [deps.queues.events, ...deps.queues.stepPartitions, deps.queues.escalations]) {
+  for (const queue of [...deps.queues.eventPartitions, ...deps.queues.stepPartitions, deps.queues.escalations]) {
     for (const job of await queue.getFailed(0, 499)) {
       if (!job || isJobFailureReason(job.failedReason)) continue;
       // Another process may have retried or removed it in the meantime.

@@ -32,12 +32,14 @@ async function productLoad(ctx: BenchContext, cluster: RedisCluster, partitions:
   });
   try {
     const run = newTag();
-    const endedAt = new Date().toISOString();
+    // Sessions end at their own moments, half a second apart over the last hour, as a day's traffic does.
+    const started = Date.now();
+    const endedAt = (i: number) => new Date(started - (i * 500) % 3_000_000).toISOString();
     const events = clinicIds.length * eventsPerClinic;
     const messages = events * futureStepsPerEvent;
     const t0 = performance.now();
     await runPool(events, 50, async (i) => {
-      const accepted = await bs.service.accept(sessionEvent(run, i, endedAt, clinicIds[i % clinicIds.length]));
+      const accepted = await bs.service.accept(sessionEvent(run, i, endedAt(i), clinicIds[i % clinicIds.length]));
       if (accepted.duplicate) throw new Error(`event ${accepted.eventId} was a duplicate`);
     });
     await eventsExpanded(bs, 600_000);

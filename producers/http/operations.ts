@@ -73,11 +73,12 @@ export async function operations(api: FastifyInstance, deps: OperationsDeps): Pr
 
   api.get('/metrics', { ...guarded, schema: schemas.metrics }, async (_req, reply) => {
     // Queue depths, overdue age and exhausted escalations are read at scrape time, so they are never stale.
-    const queues = [deps.queues.events, deps.queues.steps, deps.queues.escalations];
+    // A partitioned queue is one depth: the sum over its partitions.
+    const queues = [deps.queues.eventPartitions, deps.queues.stepPartitions, [deps.queues.escalations]];
     await Promise.all([
-      ...queues.map(async (q) => {
-        const counts = await q.getJobCounts(...jobStates);
-        for (const state of jobStates) deps.metrics.queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
+      ...queues.map(async (partitions) => {
+        const counts = await Promise.all(partitions.map((q) => q.getJobCounts(...jobStates)));
+        for (const state of jobStates) deps.metrics.queueDepth.set({ queue: partitions[0]!.name, state }, counts.reduce((sum, c) => sum + (c[state] ?? 0), 0));
       }),
       oldestOverdueSeconds(deps.db).then((s) => deps.metrics.oldestOverdue.set(s)),
       exhaustedEscalations(deps.db).then((n) => deps.metrics.escalationsExhausted.set(n)),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventJobId } from '../../lib/ids.ts';
 import { dueJobId, partitionOf, partitionPrefix } from '../../lib/queues.ts';
 import { expandEvents } from '../../workers/scheduler.ts';
 import { sessionEvent, startPipeline, testClinic, type TestPipeline } from '../support/pipeline.ts';
@@ -35,6 +36,20 @@ describe('queue partitions', () => {
     expect(clinicIds.map((id) => partitionOf(id, 1)).every((p) => p === 0)).toBe(true);
     expect(partitionPrefix('{aftercare}', 2, 4)).toBe('{aftercare-p2}');
     expect(partitionPrefix('{aftercare}', 0, 1)).toBe('{aftercare}');
+  });
+
+  it('queues each clinic\'s events on its own partition, on no other', async () => {
+    const ids = ['clinic-a', 'clinic-b', ...clinicIds.slice(0, 10)];
+    // No workers: the expansion jobs stay where they were queued.
+    pipeline = await startPipeline({ role: 'api', env: { QUEUE_PARTITIONS: '4' }, clinics: ids.map((id) => clinic(id)) });
+    const p = pipeline;
+    const events = ids.map((id) => eventOf(id));
+    for (const e of events) await p.accept(e);
+    for (const [i, id] of ids.entries()) {
+      const jobId = eventJobId(id, events[i]!.id);
+      const holders = await Promise.all(p.queues.eventPartitions.map(async (q) => Boolean(await q.getJob(jobId))));
+      expect(holders, id).toEqual(p.queues.eventPartitions.map((_, i) => i === partitionOf(id, 4)));
+    }
   });
 
   it('puts each clinic\'s steps on its partition, and the workers send from every partition', async () => {
