@@ -45,8 +45,8 @@ const envSchema = z
     /** Staff calls placed to one number in any minute (besides at most one ringing at a time). */
     CALLS_PER_NUMBER_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(3),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
-    /** Sends under way at once in one worker process, across the batches it runs (each batch is up to 100 steps due at one instant). */
-    SEND_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(500),
+    /** Sends under way at once in one worker process, across the batches it runs (each batch is up to 100 steps due at one instant); unset: WORKER_CONCURRENCY. */
+    SEND_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).optional(),
     RECONCILE_EVERY: duration.default('PT30S'),
     /** Steps due further away than this live in PostgreSQL only; the promoter moves them into Redis as they come near. */
     SCHEDULE_HORIZON: z.string().refine((t) => Duration.fromISO(t).isValid && Duration.fromISO(t).toMillis() >= 1_000, 'expected an ISO-8601 duration of at least a second, such as PT1H').default('PT1H'),

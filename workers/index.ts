@@ -34,7 +34,7 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /** Jobs at once per queue (WORKER_CONCURRENCY); a steps job is a whole batch. */
   concurrency: number;
-  /** Sends under way at once across this process's batches (SEND_CONCURRENCY); unset: 10 per job. */
+  /** Sends under way at once across this process's batches (SEND_CONCURRENCY); unset: `concurrency`. */
   sendConcurrency?: number;
   reconcileEvery: string;
   /** SCHEDULE_HORIZON: what is due later waits in PostgreSQL for the promoter. */
@@ -89,7 +89,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const sending = { ...deps, sends: batchedSendStore(deps.db) };
   const partitions = deps.queues.stepPartitions;
   // The steps of due batches in flight in this process, whatever their partition.
-  const slots = sendSlots(deps.sendConcurrency ?? deps.concurrency * 10);
+  const slots = sendSlots(deps.sendConcurrency ?? deps.concurrency);
   let closing = false;
   const sendDue = async (job: Job, token: string | undefined, partition: number) => {
     const { dueAt } = parseJob(dueJobSchema, job);

@@ -25,9 +25,11 @@ function spread(lateness: number[]): Spread {
 
 // The highest limit the service takes: the case measures dispatch, not the provider's limit.
 const smsRatePerSecond = 10_000;
+const sendConcurrency = 500;
 
 async function openDispatchService(ctx: BenchContext): Promise<BenchService> {
-  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SMS_RATE_PER_SECOND: String(smsRatePerSecond) } });
+  // 50 jobs at once as raw BullMQ's worker; sends in flight sized for the rate (rate x provider latency).
+  return openBenchService(ctx, { role: 'all', plan: duePlan, vars: { WORKER_CONCURRENCY: '50', SEND_CONCURRENCY: String(sendConcurrency), SMS_RATE_PER_SECOND: String(smsRatePerSecond) } });
 }
 
 let lastProfile: { cpuMsPer1000Messages?: CpuTimes; roundTripsPerMessage?: Record<string, unknown> } = {};
