@@ -23,10 +23,11 @@ export function promoteEveryMs(scheduleHorizon: string): number {
 
 /**
  * Moves the steps entering the horizon from PostgreSQL into Redis: per batch one SELECT by index,
- * one `addBulk` of their instants' alarms, one UPDATE marking them queued; the next page is read
- * while a batch is added. Alarm ids are the instants, so a promotion repeated (two workers, a crash
- * between the add and the mark) adds nothing. The reconciler repairs the jobs of queued steps; this only ever adds the
- * jobs of steps that never had one.
+ * one `addBulk` of their instants' alarms, one UPDATE marking them queued. The next page is read
+ * while a batch is added, and a batch is marked while the next is added. Alarm ids are the
+ * instants, so a promotion repeated (two workers, a crash between the add and the mark) adds
+ * nothing. The reconciler repairs the jobs of queued steps; this only ever adds the jobs of steps
+ * that never had one.
  */
 export async function promoteSteps(deps: PromoterDeps, options: { batch?: number } = {}): Promise<number> {
   const batch = options.batch ?? 1_000;
@@ -39,13 +40,21 @@ export async function promoteSteps(deps: PromoterDeps, options: { batch?: number
   };
   let promoted = 0;
   let next = page();
-  for (;;) {
-    const due = await next;
-    if (due.length === 0) break;
-    next = due.length === batch ? page(due[due.length - 1]) : Promise.resolve([]);
-    await enqueueSteps(deps.queues, due, now);
-    await markQueued(deps.db, due.map((s) => s.id));
-    promoted += due.length;
+  // A batch is marked queued while the next one is added: the mark only ever follows its own add.
+  let marking: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const due = await next;
+      if (due.length === 0) break;
+      next = due.length === batch ? page(due[due.length - 1]) : Promise.resolve([]);
+      await enqueueSteps(deps.queues, due, now);
+      await marking;
+      marking = markQueued(deps.db, due.map((s) => s.id));
+      marking.catch(() => undefined); // awaited below
+      promoted += due.length;
+    }
+  } finally {
+    await marking;
   }
   if (promoted) deps.log.debug({ promoted }, 'steps promoted into Redis');
   return promoted;

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultCarePlans } from '../../core/care-plan.ts';
 import { promoteSteps } from '../../workers/promoter.ts';
+import { profilePhase } from '../profiler.ts';
 import { newTag, openBenchService, type BenchContext } from '../harness.ts';
 import { countSteps } from '../library-schedule.ts';
 import { redisUsedMemory, schemaBytes } from '../measure.ts';
@@ -59,7 +60,7 @@ async function mixPoint(ctx: BenchContext, size: number, promote: boolean): Prom
     if (promote) {
       await bs.service.workers!.close();
       const p0 = performance.now();
-      promoted = await promoteSteps({ ...bs.service, now: () => new Date(started + 5 * week) });
+      promoted = await profilePhase(ctx.profileDir, 'promotion', () => promoteSteps({ ...bs.service, now: () => new Date(started + 5 * week) }));
       promoteMs = performance.now() - p0;
     }
     const raw = openRawQueue(ctx.redisUrl);
