@@ -29,15 +29,17 @@ function ifMatchOf(req: FastifyRequest): number | undefined {
   return Number(tag.replace(/\D/g, ''));
 }
 
-/** Each write reads the document, changes it and saves it on condition that nobody saved in between; a lost race is read again. */
+/**
+ * Each write reads the document, changes it and saves it on condition that it is still the version
+ * the client named (`If-Match`), else the one read here; a write that lost a race to another is
+ * read again unless the client named a version (the store's check answers `version-conflict`).
+ */
 const raceRetries = 3;
-async function changeRead<T>(read: () => Promise<StoredClinic>, write: (stored: StoredClinic) => Promise<T>, ifMatch: number | undefined): Promise<T> {
+async function changeRead<T>(read: () => Promise<StoredClinic>, write: (stored: StoredClinic, expectedVersion: number) => Promise<T>, ifMatch: number | undefined): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const stored = await read();
-    if (ifMatch !== undefined && ifMatch !== stored.version)
-      throw new AftercareError('version-conflict', `The configuration of ${stored.clinicId} is at version ${stored.version}, not ${ifMatch}: read it again and make the change there; nothing was changed.`, { currentVersion: stored.version });
     try {
-      return await write(stored);
+      return await write(stored, ifMatch ?? stored.version);
     } catch (err) {
       if (ifMatch === undefined && attempt < raceRetries && err instanceof AftercareError && err.code === 'version-conflict') continue;
       throw err;
@@ -73,7 +75,7 @@ export async function adminClinics(api: FastifyInstance, deps: Pick<ServerDeps, 
   // A change of an existing clinic: on the version it was computed from, its answer tagged with the new one.
   const changeExisting = async (req: FastifyRequest<ClinicParams>, reply: FastifyReply, actor: string, documentFrom: (stored: StoredClinic) => unknown) => {
     const result = await changeRead(() => existing(req.params.clinicId),
-      (stored) => change(req, stored.clinicId, documentFrom(stored), actor, false, stored.version), ifMatchOf(req));
+      (stored, expected) => change(req, stored.clinicId, documentFrom(stored), actor, false, expected), ifMatchOf(req));
     if (!result.dryRun) reply.header('etag', etagOf(result.version));
     return answer(result);
   };

@@ -4,7 +4,7 @@ import { callAdminApi, problemNotice, problemStatus, readAdminApi, savedNotice, 
 import { clinicNav } from './clinic-nav.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { can, requireRole } from './roles.ts';
+import { allowedStaff, can } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 // The escalation ladder: an unacknowledged escalation goes to the first contact, then the next, in this order.
@@ -95,25 +95,22 @@ export async function clinicContactsPage(app: FastifyInstance, ctx: ConsoleConte
   };
 
   app.get('/clinic/contacts', async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.view');
     if (!who) return reply;
-    requireRole(who, 'config.view');
     return show(req, reply, who, 200, { saved: savedQuery.parse(req.query ?? {}).saved });
   });
 
   app.post('/clinic/contacts', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
-    requireRole(who, 'config.change');
     const form = addForm.parse(req.body ?? {});
     const contact = { name: form.name, ...(form.phone ? { phone: form.phone } : {}), ...(form.email ? { email: form.email } : {}) };
     return save(req, reply, who, [...(await load(req, who)), contact], 'added', contact);
   });
 
   for (const move of moves) app.post(`/clinic/contacts/:index/${move}`, { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
-    requireRole(who, 'config.change');
     const { index } = rungParams.parse(req.params);
     const { name } = rungForm.parse(req.body ?? {});
     const contacts = await load(req, who);

@@ -7,7 +7,7 @@ import { actorWords } from './clinic-versions-page.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { clinicTime } from './layout.ts';
-import { can, requireRole } from './roles.ts';
+import { allowedStaff, can } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 const keySchema = z.object({
@@ -112,21 +112,15 @@ export async function clinicKeysPage(app: FastifyInstance, ctx: ConsoleContext):
     const main = keysPage({ ...view, keys: await load(req, who), zone: who.clinic.timezone, now: ctx.now(), csrfToken: can(who.staff.role, 'config.change') ? token : undefined });
     return ctx.render(reply, status, { title: 'API keys', section: 'clinic', main, signedIn: { who, csrfToken: token } });
   };
-  const admin = (req: FastifyRequest, reply: FastifyReply) => {
-    const who = ctx.staffOf(req, reply);
-    if (who) requireRole(who, 'config.change');
-    return who;
-  };
 
   app.get('/clinic/keys', async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.view');
     if (!who) return reply;
-    requireRole(who, 'config.view');
     return show(req, reply, who, 200, { revoked: savedQuery.parse(req.query ?? {}).saved === 'revoked' });
   });
 
   app.post('/clinic/keys', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = admin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const form = createForm.parse(req.body ?? {});
     const expiresAt = expiryOf(form.expires, who.clinic.timezone);
@@ -139,7 +133,7 @@ export async function clinicKeysPage(app: FastifyInstance, ctx: ConsoleContext):
   });
 
   app.get('/clinic/keys/:keyId/revoke', async (req, reply) => {
-    const who = admin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const { keyId } = keyParams.parse(req.params);
     const key = (await load(req, who)).find((k) => k.id === keyId && !k.revokedAt);
@@ -149,7 +143,7 @@ export async function clinicKeysPage(app: FastifyInstance, ctx: ConsoleContext):
   });
 
   app.post('/clinic/keys/:keyId/revoke', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = admin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const { keyId } = keyParams.parse(req.params);
     const answer = await callAdminApi(app, req, who, { method: 'DELETE', path: `keys/${encodeURIComponent(keyId)}` });

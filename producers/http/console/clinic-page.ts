@@ -10,7 +10,7 @@ import { clinicStaffPage } from './clinic-staff-page.ts';
 import { clinicVersionsPage } from './clinic-versions-page.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { can, requireRole, roleWords } from './roles.ts';
+import { allowedStaff, can, roleWords } from './roles.ts';
 
 /** The clinic's settings at a glance: who signs in and as what, who is alerted, SSO, and the quiet hours form. */
 export function clinicPage(clinic: Clinic, edit?: { csrfToken: string; problem?: ConsoleProblem; saved?: boolean }): SafeHtml {
@@ -52,18 +52,16 @@ const quietHoursForm = z.object({ start: z.string().max(10), end: z.string().max
 /** Clinic admins only: a nurse or an auditor is refused with a page saying so. Every page below changes the clinic through the admin API. */
 export async function clinicPages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   app.get('/clinic', async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.view');
     if (!who) return reply;
-    requireRole(who, 'config.view');
     const token = ctx.csrfToken(reply, who);
     const edit = can(who.staff.role, 'config.change') ? { csrfToken: token, saved: savedQuery.parse(req.query ?? {}).saved === 'quiet-hours' } : undefined;
     return ctx.render(reply, 200, { title: 'Clinic settings', section: 'clinic', main: clinicPage(who.clinic, edit), signedIn: { who, csrfToken: token } });
   });
 
   app.post('/clinic/quiet-hours', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
-    requireRole(who, 'config.change');
     const form = quietHoursForm.safeParse(req.body);
     const answer = await callAdminApi(app, req, who, { method: 'PUT', path: 'quiet-hours', payload: form.success ? form.data : {} });
     if (answer.ok) return reply.redirect('/console/clinic?saved=quiet-hours', 303);

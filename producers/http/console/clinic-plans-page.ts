@@ -5,7 +5,7 @@ import { clinicNav } from './clinic-nav.ts';
 import { diffSummary, dryRunAnswer, dryRunPreview, type ConfigDiff, type DryRunAnswer } from './config-preview.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { can, requireRole } from './roles.ts';
+import { allowedStaff, can } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 // Care plans and template wording are edited as their JSON, the shape the clinic file holds:
@@ -60,9 +60,8 @@ export async function clinicPlansPage(app: FastifyInstance, ctx: ConsoleContext)
 
   for (const section of Object.keys(sections) as Section[]) {
     app.get(`/clinic/${section}`, async (req, reply) => {
-      const who = ctx.staffOf(req, reply);
+      const who = allowedStaff(ctx, req, reply, 'config.view');
       if (!who) return reply;
-      requireRole(who, 'config.view');
       const current = await callAdminApi(app, req, who, { method: 'GET', path: section });
       if (!current.ok) throw new Error(`admin API read of ${section} answered ${current.status}`);
       const savedAs = savedQuery.parse(req.query ?? {}).saved;
@@ -71,9 +70,8 @@ export async function clinicPlansPage(app: FastifyInstance, ctx: ConsoleContext)
     });
 
     app.post(`/clinic/${section}`, { preHandler: app.csrfProtection }, async (req: FastifyRequest, reply) => {
-      const who = ctx.staffOf(req, reply);
+      const who = allowedStaff(ctx, req, reply, 'config.change');
       if (!who) return reply;
-      requireRole(who, 'config.change');
       const form = editorForm.parse(req.body ?? {});
       let parsed: unknown;
       try {

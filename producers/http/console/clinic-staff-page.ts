@@ -6,7 +6,7 @@ import { callAdminApi, problemNotice, problemStatus, readAdminApi, savedNotice, 
 import { clinicNav } from './clinic-nav.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
-import { can, requireRole, roleWords } from './roles.ts';
+import { allowedStaff, can, roleWords } from './roles.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 // Entries are sent back whole, hash included, so a role change keeps everything else as it was.
@@ -98,21 +98,15 @@ export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext)
     if (answer.ok) return reply.redirect(`/console/clinic/staff?saved=${saved}`, 303);
     return show(req, reply, who, problemStatus(answer), { problem: answer.problem, draft });
   };
-  const signedInAdmin = (req: FastifyRequest, reply: FastifyReply) => {
-    const who = ctx.staffOf(req, reply);
-    if (who) requireRole(who, 'config.change');
-    return who;
-  };
 
   app.get('/clinic/staff', async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.view');
     if (!who) return reply;
-    requireRole(who, 'config.view');
     return show(req, reply, who, 200, { saved: savedQuery.parse(req.query ?? {}).saved });
   });
 
   app.post('/clinic/staff', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = signedInAdmin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const form = addForm.parse(req.body ?? {});
     const draft = { username: form.username, name: form.name, role: form.role };
@@ -125,7 +119,7 @@ export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext)
   });
 
   app.post<{ Params: { username: string } }>('/clinic/staff/:username/role', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = signedInAdmin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const { username } = usernameParam.parse(req.params);
     if (username === who.staff.username) return show(req, reply, who, 400, { problem: yourself });
@@ -137,7 +131,7 @@ export async function clinicStaffPage(app: FastifyInstance, ctx: ConsoleContext)
   });
 
   app.post<{ Params: { username: string } }>('/clinic/staff/:username/remove', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const who = signedInAdmin(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.change');
     if (!who) return reply;
     const { username } = usernameParam.parse(req.params);
     if (username === who.staff.username) return show(req, reply, who, 400, { problem: yourself });

@@ -6,7 +6,7 @@ import { diffSummary } from './config-preview.ts';
 import type { ConsoleContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
 import { clinicTime } from './layout.ts';
-import { requireRole } from './roles.ts';
+import { allowedStaff } from './roles.ts';
 
 const versionsAnswer = z.object({
   versions: z.array(z.object({
@@ -41,9 +41,8 @@ ${clinicNav('versions')}
 
 export async function clinicVersionsPage(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   app.get('/clinic/versions', async (req, reply) => {
-    const who = ctx.staffOf(req, reply);
+    const who = allowedStaff(ctx, req, reply, 'config.view');
     if (!who) return reply;
-    requireRole(who, 'config.view');
     const { versions } = await readAdminApi(app, req, who, 'versions', versionsAnswer);
     const token = ctx.csrfToken(reply, who);
     return ctx.render(reply, 200, { title: 'Configuration versions', section: 'clinic', main: versionsPage(versions, who.clinic.timezone), signedIn: { who, csrfToken: token } });

@@ -1,7 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { staffRoleSchema, type StaffRole } from '../../../config/staff-role.ts';
 import { AftercareError } from '../../../lib/errors.ts';
+import type { ConsoleContext } from './context.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 /** What a staff member may do in the console, by role. Every page and form asks `can` (or `requireRole`). */
@@ -53,6 +54,13 @@ export function refusalHeading(err: unknown): string | undefined {
 export function requireRole(who: SignedInStaff, action: ConsoleAction): void {
   if (can(who.staff.role, action)) return;
   throw consoleRefusal('Not allowed', `Signed in as ${roleWords[who.staff.role]}, you cannot ${actionWords[action]}. Ask a clinic admin if you need to.`);
+}
+
+/** The signed-in staff member if their role may do `action` (a 403 page if not); undefined after sending the browser to sign in. */
+export function allowedStaff(ctx: Pick<ConsoleContext, 'staffOf'>, req: FastifyRequest, reply: FastifyReply, action: ConsoleAction): SignedInStaff | undefined {
+  const who = ctx.staffOf(req, reply);
+  if (who) requireRole(who, action);
+  return who;
 }
 
 /**
