@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { staffRoleSchema, type StaffRole } from '../../../config/staff-role.ts';
 import { AftercareError } from '../../../lib/errors.ts';
-import type { ConsoleContext } from './context.ts';
 import type { SignedInStaff } from './staff-session.ts';
 
 /** What a staff member may do in the console, by role. Every page and form asks `can` (or `requireRole`). */
@@ -57,7 +56,7 @@ export function requireRole(who: SignedInStaff, action: ConsoleAction): void {
 }
 
 /** The signed-in staff member if their role may do `action` (a 403 page if not); undefined after sending the browser to sign in. */
-export function allowedStaff(ctx: Pick<ConsoleContext, 'staffOf'>, req: FastifyRequest, reply: FastifyReply, action: ConsoleAction): SignedInStaff | undefined {
+export function allowedStaff(ctx: { staffOf: (req: FastifyRequest, reply: FastifyReply) => SignedInStaff | undefined }, req: FastifyRequest, reply: FastifyReply, action: ConsoleAction): SignedInStaff | undefined {
   const who = ctx.staffOf(req, reply);
   if (who) requireRole(who, action);
   return who;
